@@ -1,0 +1,258 @@
+"""The pytest plugin: options, fixtures, parametrisation, outcomes, reports and the gate.
+
+Loaded by the top-level ``conftest.py``, by ``snow-preflight run`` (``-p preflight.plugin``), or by anyone
+driving pytest themselves. It does nothing unless check functions (``check_*`` declared with
+:func:`preflight.catalogue.check`) are collected, so loading it beside other tests is harmless.
+
+Like pytest's own junitxml plugin, one :class:`Preflight` object is built per session, kept in
+``config.stash``, registered, and unregistered by that same handle.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from preflight import __version__
+from preflight.catalogue import CannotVerify, CatalogueError, CheckSpec, Evidence, spec_of, validate
+from preflight.errors import ConfigError, PreflightError
+from preflight.outcomes import AREAS, ResultBuilder, Tracker
+from preflight.settings import Settings, resolve
+from preflight.snapshot import Snapshot
+from preflight.views import Unavailable, View
+
+PREFLIGHT_KEY = pytest.StashKey["Preflight"]()
+EVIDENCE_KEY = pytest.StashKey[Evidence]()
+
+#: option dest → settings field. Secrets are better given through SN_* variables or the prompt.
+OPTIONS: dict[str, tuple[str, str]] = {
+    "sn_instance": ("base_url", "instance URL or name (acme → https://acme.service-now.com) [SN_HOST]"),
+    "sn_username": ("username", "login user name [SN_USERNAME]"),
+    "sn_password": ("password", "login password; prefer SN_PASSWORD, which no process list shows"),
+    "sn_client_id": ("client_id", "OAuth client id [SN_CLIENT_ID]"),
+    "sn_client_secret": ("client_secret", "OAuth client secret; prefer SN_CLIENT_SECRET"),
+    "sn_ca_bundle": ("ca_bundle", "CA bundle (PEM) to verify the instance's TLS certificate"),
+    "sn_timeout": ("timeout", "seconds to wait for each answer (default 10) [SN_TIMEOUT]"),
+    "sn_expected_mid": ("expected_mid", "name of the MID Server the HTTP methods must use"),
+    "sn_heartbeat_max_age": ("heartbeat_max_age_minutes", "minutes a MID heartbeat may be old (default 15)"),
+    "sn_integration_user": ("integration_user", "a second account whose roles to check"),
+    "sn_report_dir": ("report_dir", "where report.json, report.html and junit.xml go"),
+    "sn_fail_on": ("fail_on", "lowest severity that fails the gate: critical|high|medium|low|info"),
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("snow-preflight", "snow-preflight: ServiceNow / Rundeck pre-flight checks")
+    for dest, (_field, help_text) in OPTIONS.items():
+        group.addoption("--" + dest.replace("_", "-"), dest=dest, default=None, help=help_text)
+    group.addoption("--sn-config", dest="sn_config", default=None, help="TOML config file (no secrets)")
+    group.addoption("--sn-bundle", dest="sn_bundle", action="store_true", default=None,
+                    help="also write a redacted support bundle (zip) into the report directory")  # fmt: skip
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    preflight = Preflight(config)
+    config.stash[PREFLIGHT_KEY] = preflight
+    config.pluginmanager.register(preflight, "preflight-session")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    preflight = config.stash.get(PREFLIGHT_KEY, None)
+    if preflight is not None:
+        del config.stash[PREFLIGHT_KEY]
+        config.pluginmanager.unregister(preflight)
+
+
+class Preset:
+    """Settings (and optionally a snapshot to replay) handed to the plugin by ``snow-preflight``.
+
+    Passed as ``pytest.main(args, plugins=[preset])``; after the run, ``preset.report`` holds the result.
+    """
+
+    def __init__(self, settings: Settings, snapshot: Snapshot | None = None, echo: bool = True) -> None:
+        self.settings = settings
+        self.snapshot = snapshot
+        self.echo = echo
+        self.report: Any = None
+        self.written: dict[str, Path] = {}
+
+
+class Preflight:
+    """State of one pytest session that runs checks."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.preset = next((p for p in config.pluginmanager.get_plugins() if isinstance(p, Preset)), None)
+        self._settings: Settings | None = self.preset.settings if self.preset else None
+        self._snapshot: Snapshot | None = self.preset.snapshot if self.preset else None
+        self.tracker = Tracker()
+        self.started = datetime.now(UTC)
+        self.started_clock = time.monotonic()
+        self.active = False
+        self.written: dict[str, Path] = {}
+        self.write_error: str | None = None
+
+    # -- lazy inputs ----------------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            option = self.config.getoption
+            flags = {field: option(dest) for dest, (field, _) in OPTIONS.items()}
+            flags["bundle"] = option("sn_bundle")
+            config_file = option("sn_config")
+            try:
+                self._settings = resolve(flags, config_path=Path(config_file) if config_file else None)
+            except ConfigError as exc:
+                raise pytest.UsageError(f"snow-preflight: {exc}") from None
+        return self._settings
+
+    @property
+    def snapshot(self) -> Snapshot:
+        if self._snapshot is None:
+            from preflight.client import ServiceNowClient
+            from preflight.snapshot import collect
+
+            try:
+                with ServiceNowClient(self.settings.connection) as client:
+                    self._snapshot = collect(client, self.settings, tool_version=__version__)
+            except ConfigError as exc:
+                raise pytest.UsageError(f"snow-preflight: {exc}") from None
+        return self._snapshot
+
+    @property
+    def view(self) -> View:
+        return View(self.snapshot, self.settings.expect)
+
+    # -- collection -----------------------------------------------------------------------------------
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        spec = spec_of(metafunc.function)
+        if spec is None or spec.each is None:
+            return
+        self.active = True
+        items = ITEMS[spec.each](self.view)
+        if isinstance(items, Unavailable):
+            metafunc.parametrize(spec.each, [items], ids=["*"])
+        else:
+            metafunc.parametrize(spec.each, items, ids=[str(item) for item in items])
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        checks = [item for item in items if isinstance(item, pytest.Function) and spec_of(item.function)]
+        if not checks:
+            return
+        self.active = True
+        functions = {item.function for item in checks if isinstance(item, pytest.Function)}
+        try:
+            self.specs = validate(sorted(functions, key=lambda fn: fn.__name__))
+        except CatalogueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        order = {item: index for index, item in enumerate(items)}
+        items.sort(key=lambda item: (_area_rank(item), order[item]))
+
+    # -- running --------------------------------------------------------------------------------------
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        spec = _spec(item)
+        if spec is None:
+            return
+        item.stash[EVIDENCE_KEY] = Evidence()
+        blocker = self.tracker.blocker(spec)
+        if blocker is not None:
+            pytest.skip(blocker)
+        param = _param(item, spec)
+        if isinstance(param, Unavailable):
+            if param.skip:
+                pytest.skip(param.reason)
+            raise CannotVerify(param.reason)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        spec = _spec(item)
+        if spec is None or report.when == "teardown" or (report.when == "setup" and report.passed):
+            return report
+        builder = ResultBuilder(spec, _param(item, spec), self.view if self._snapshot else None)
+        result = builder.build(report, call, item.stash.get(EVIDENCE_KEY, Evidence()), self.tracker)
+        report.user_properties.append(("preflight_outcome", result.outcome.value))
+        self.tracker.add(spec, result)
+        return report
+
+    def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, str] | None:
+        outcome = dict(report.user_properties).get("preflight_outcome")
+        if outcome == "error" and report.when == "call":
+            return "error", "E", "ERROR"
+        return None
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if not self.active or self._snapshot is None:
+            return
+        from preflight.finish import finish
+
+        report, written, go = finish(self, session)
+        if self.preset is not None:
+            self.preset.report = report
+            self.preset.written = written
+        self.written = written
+        if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            session.exitstatus = pytest.ExitCode.OK if go else pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.active or self._snapshot is None:
+            return
+        from preflight.console import summary
+
+        lines = summary(self.tracker.results, self.settings.fail_on, self.written, self.write_error)
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def view(request: pytest.FixtureRequest) -> View:
+    """The snapshot, as typed views."""
+    return request.config.stash[PREFLIGHT_KEY].view
+
+
+@pytest.fixture
+def evidence(request: pytest.FixtureRequest) -> Evidence:
+    """Where a check records what it saw, pass or fail."""
+    return request.node.stash[EVIDENCE_KEY]
+
+
+# Items of parametrised checks: argument name → function of the view.
+ITEMS = {
+    "role": lambda view: list(view.expect.required_roles),
+    "integration_role": lambda view: (
+        list(view.expect.required_roles)
+        if view.expect.integration_user
+        else Unavailable("no integration user named (--sn-integration-user)", skip=True)
+    ),
+    "method": lambda view: view.method_items(),
+    "mid": lambda view: view.mid_items(),
+}
+
+
+def _spec(item: pytest.Item) -> CheckSpec | None:
+    return spec_of(item.function) if isinstance(item, pytest.Function) else None
+
+
+def _param(item: pytest.Item, spec: CheckSpec) -> Any:
+    if spec.each is None or not isinstance(item, pytest.Function):
+        return None
+    return item.callspec.params.get(spec.each) if hasattr(item, "callspec") else None
+
+
+def _area_rank(item: pytest.Item) -> int:
+    spec = _spec(item)
+    return AREAS.index(spec.area) if spec and spec.area in AREAS else len(AREAS)
+
+
+__all__ = ["CannotVerify", "Preflight", "Preset", "PreflightError"]
