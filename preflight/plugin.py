@@ -137,6 +137,8 @@ class Preflight:
             return
         self.active = True
         items = ITEMS[spec.each](self.view)
+        if not items:
+            items = Unavailable(f"nothing to check: the instance lists no {spec.each}", skip=True)
         if isinstance(items, Unavailable):
             metafunc.parametrize(spec.each, [items], ids=["*"])
         else:

@@ -1,0 +1,170 @@
+"""The command line: bad input gets a one-line diagnosis and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from preflight.simulator import Simulator
+
+CLI = [sys.executable, "-m", "preflight.cli"]
+
+
+def _run(args: list[str], tmp_path: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SN_")}
+    return subprocess.run(
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean | (env or {}),
+        timeout=120,
+        check=False,
+    )
+
+
+def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class _NotServiceNow(BaseHTTPRequestHandler):
+    """A web server that is not ServiceNow: it answers every GET with a plain HTML page."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        body = b"<html><body><h1>Welcome to nginx!</h1></body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
+        """Keep the test output quiet."""
+
+
+@pytest.fixture
+def not_servicenow() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotServiceNow)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_help_explains_commands_environment_and_exit_status(tmp_path: Path) -> None:
+    """--help lists the commands, the SN_* variables and the exit statuses."""
+    result = _run(["--help"], tmp_path)
+    assert result.returncode == 0
+    for word in ("run", "demo", "simulate", "replay", "SN_HOST", "SN_PASSWORD", "exit status"):
+        assert word in result.stdout
+
+
+def test_unknown_option_is_a_usage_error(tmp_path: Path) -> None:
+    """An unknown option exits 4 (pytest's usage error) with one error line."""
+    result = _run(["run", "--instanse", "acme"], tmp_path)
+    assert result.returncode == 4
+    assert "unrecognized arguments: --instanse" in result.stderr
+    _no_traceback(result)
+
+
+def test_missing_instance_is_a_usage_error(tmp_path: Path) -> None:
+    """Running without an instance says how to give one and exits 4."""
+    result = _run(["run", "--no-prompt"], tmp_path)
+    assert result.returncode == 4
+    assert "--instance" in result.stderr
+    _no_traceback(result)
+
+
+def test_plain_http_to_a_remote_host_is_refused(tmp_path: Path) -> None:
+    """http:// to a non-loopback host is refused before any request, with the reason."""
+    result = _run(["run", "--instance", "http://acme.example.com", "--username", "u", "--no-prompt"], tmp_path,
+                  env={"SN_PASSWORD": "pw-not-used"})  # fmt: skip
+    assert result.returncode == 4
+    assert "http" in result.stderr.lower()
+    _no_traceback(result)
+
+
+def test_unreachable_host_gives_one_line_diagnosis_and_reports(tmp_path: Path) -> None:
+    """A closed port ends in a no-go naming the refused connection, and the reports are still written."""
+    url = f"http://127.0.0.1:{_free_port()}"
+    result = _run(["run", "--instance", url, "--username", "u", "--report-dir", "out", "--no-prompt"], tmp_path,
+                  env={"SN_PASSWORD": "pw-unreachable"})  # fmt: skip
+    assert result.returncode == 1
+    assert "NO-GO" in result.stdout
+    line = next(line for line in result.stdout.splitlines() if "instance_reachable" in line)
+    assert "FAILED" in line
+    assert "refused" in line.lower()
+    _no_traceback(result)
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    outcomes = {r["id"]: r["outcome"] for r in report["results"]}
+    assert outcomes["instance_reachable"] == "failed"
+    assert outcomes["app_installed"] == "skipped"
+    assert "pw-unreachable" not in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_wrong_password_is_a_failed_login_not_a_missing_role(tmp_path: Path) -> None:
+    """A wrong password fails login_authenticated with the likely causes; roles are skipped, not failed."""
+    with Simulator("healthy") as sim:
+        result = _run(
+            ["run", "--instance", sim.url, "--username", "svc_preflight", "--report-dir", "out", "--no-prompt"],
+            tmp_path,
+            env={"SN_PASSWORD": "definitely-wrong-pw"},
+        )
+    assert result.returncode == 1
+    _no_traceback(result)
+    line = next(line for line in result.stdout.splitlines() if "login_authenticated" in line)
+    assert "FAILED" in line
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    outcomes = {r["id"]: r["outcome"] for r in report["results"]}
+    assert outcomes["login_has_role[web_service_admin]"] == "skipped"
+    assert "definitely-wrong-pw" not in result.stdout + result.stderr
+    for name in ("report.json", "report.html", "junit.xml"):
+        assert "definitely-wrong-pw" not in (tmp_path / "out" / name).read_text(encoding="utf-8")
+
+
+def test_non_servicenow_url_is_named_as_such(tmp_path: Path, not_servicenow: str) -> None:
+    """A URL that serves an ordinary web page is diagnosed as 'not the REST API', not as bad credentials."""
+    result = _run(["run", "--instance", not_servicenow, "--username", "u", "--report-dir", "out", "--no-prompt"],
+                  tmp_path, env={"SN_PASSWORD": "pw-html"})  # fmt: skip
+    assert result.returncode == 1
+    _no_traceback(result)
+    line = next(line for line in result.stdout.splitlines() if "instance_reachable" in line)
+    assert "FAILED" in line
+    assert "html" in line.lower()
+
+
+def test_demo_finds_the_typical_scenarios_problems(tmp_path: Path) -> None:
+    """`snow-preflight demo` runs the checklist on the simulator and reports a no-go with the problems."""
+    result = _run(["demo", "--report-dir", "out"], tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    _no_traceback(result)
+    assert "NO-GO" in result.stdout
+    assert "rest_method_uses_mid" in result.stdout
+    for name in ("report.json", "report.html", "junit.xml"):
+        assert (tmp_path / "out" / name).is_file()
+
+
+def test_unknown_scenario_is_a_usage_error(tmp_path: Path) -> None:
+    """An unknown demo scenario exits 4 and names the scenarios that exist."""
+    result = _run(["demo", "--scenario", "no-such-scenario"], tmp_path)
+    assert result.returncode == 4
+    assert "healthy" in result.stderr
+    _no_traceback(result)
