@@ -37,7 +37,7 @@ def build_report(preflight: Preflight) -> RunReport:
         results=results,
         exchanges=snapshot.exchanges,
     )
-    redactor = settings.connection.redactor()
+    redactor = preflight.redactor
     return RunReport.model_validate(redactor.data(run.model_dump(mode="json")))
 
 
@@ -47,7 +47,7 @@ def finish(preflight: Preflight, session: pytest.Session) -> tuple[RunReport, di
 
     report = build_report(preflight)
     settings = preflight.settings
-    redactor = settings.connection.redactor()
+    redactor = preflight.redactor
     written: dict[str, Path] = {}
     try:
         written = write_reports(report, settings.report_dir, redactor)

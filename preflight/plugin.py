@@ -21,6 +21,7 @@ import pytest
 from preflight import __version__
 from preflight.catalogue import CannotVerify, CatalogueError, CheckSpec, Evidence, spec_of, validate
 from preflight.errors import ConfigError, PreflightError
+from preflight.redaction import NULL, Redactor
 from preflight.outcomes import AREAS, ResultBuilder, Tracker
 from preflight.settings import Settings, resolve
 from preflight.snapshot import Snapshot
@@ -96,6 +97,7 @@ class Preflight:
         self.active = False
         self.written: dict[str, Path] = {}
         self.write_error: str | None = None
+        self.redactor: Redactor = self._settings.connection.redactor() if self._settings else NULL
 
     # -- lazy inputs ----------------------------------------------------------------------------------
 
@@ -121,6 +123,8 @@ class Preflight:
             try:
                 with ServiceNowClient(self.settings.connection) as client:
                     self._snapshot = collect(client, self.settings, tool_version=__version__)
+                    # It also knows the OAuth tokens fetched during the run.
+                    self.redactor = client.redactor
             except ConfigError as exc:
                 raise pytest.UsageError(f"snow-preflight: {exc}") from None
         return self._snapshot

@@ -1,0 +1,171 @@
+"""The wire: TLS and client certificates, proxies from the environment, headers, odd answers."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+import trustme
+from requests.structures import CaseInsensitiveDict
+from requests.utils import DEFAULT_CA_BUNDLE_PATH
+
+from preflight import __version__, diagnosis
+from preflight.client import ServiceNowClient
+from preflight.connection import ConnectionSettings
+from preflight.errors import UnexpectedResponseError, UnreachableError
+from preflight.simulator import Fault, Simulator
+
+
+def basic(url: str, **overrides: Any) -> ConnectionSettings:
+    fields: dict[str, Any] = {"base_url": url, "username": "svc_preflight", "password": "preflight-demo-pw"}
+    fields.update(timeout=2.0, time_budget=3.0, max_retries=0, **overrides)
+    return ConnectionSettings(**fields)
+
+
+def test_tls_with_the_ca_bundle_is_verified_and_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --ca-bundle naming the instance's CA, a TLS instance is verified and read, whatever
+    REQUESTS_CA_BUNDLE says."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", DEFAULT_CA_BUNDLE_PATH)
+    with (
+        Simulator("healthy", tls=True) as sim,
+        ServiceNowClient(basic(sim.url, ca_bundle=sim.ca_path)) as snc,
+    ):
+        assert snc.current_user()["user_name"] == "svc_preflight"
+
+
+@pytest.fixture(scope="module")
+def client_ca(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A CA the instance trusts for client certificates, and a client certificate+key it issued."""
+    directory = tmp_path_factory.mktemp("mtls")
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(str(directory / "client-ca.pem"))
+    ca.issue_cert("preflight@example.com").private_key_and_cert_chain_pem.write_to_path(
+        str(directory / "client.pem")
+    )
+    return directory / "client-ca.pem", directory / "client.pem"
+
+
+def test_client_certificate_is_presented_for_mutual_tls(client_ca: tuple[Path, Path]) -> None:
+    """A client certificate is presented in the TLS handshake, so an instance requiring one answers."""
+    ca_file, cert = client_ca
+    with Simulator("healthy", tls=True, client_ca=ca_file) as sim:
+        conn = basic(sim.url, ca_bundle=sim.ca_path, client_cert=cert)
+        with ServiceNowClient(conn) as snc:
+            assert snc.current_user()["user_sys_id"]
+        with ServiceNowClient(basic(sim.url, ca_bundle=sim.ca_path)) as snc, pytest.raises(UnreachableError):
+            snc.current_user()
+
+
+def test_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP(S)_PROXY from the environment is used: a dead proxy makes the instance unreachable, naming it."""
+    with Simulator("healthy") as sim:
+        monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+        monkeypatch.setenv("NO_PROXY", "")
+        monkeypatch.delenv("no_proxy", raising=False)
+        with ServiceNowClient(basic(sim.url)) as snc, pytest.raises(UnreachableError, match="proxy"):
+            snc.current_user()
+        assert sim.requests == []
+
+
+def test_cancelled_transaction_is_unexpected_response_quoting_the_instance() -> None:
+    """A 200 carrying an error instead of a result raises UnexpectedResponseError quoting the instance."""
+    with Simulator("healthy") as sim, ServiceNowClient(basic(sim.url)) as snc:
+        sim.inject(Fault(kind="cancelled"))
+        with pytest.raises(UnexpectedResponseError, match="Transaction cancelled"):
+            snc.table("sys_user")
+
+
+def test_mfa_failure_is_named_as_mfa() -> None:
+    """A 401 with X-MFA_TOKEN: invalid is diagnosed as a multi-factor authentication failure."""
+    headers = CaseInsensitiveDict({"X-MFA_TOKEN": "invalid"})
+    raw = diagnosis.Raw(401, headers, b'{"error":{"message":"User is not authenticated"}}', "https://x/api")
+    message = str(diagnosis.unauthenticated(raw, "basic", "svc", renewed=False))
+    assert "multi-factor authentication failed" in message
+    assert "MFA" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high"),
+    [("7", 7, 7), ("0", 0, 0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0, 0), ("soon", None, None)],
+)
+def test_retry_after_is_read_as_seconds_or_a_date(value: str, low: float | None, high: float | None) -> None:
+    """Retry-After is read as delta-seconds or an HTTP date (past dates mean now); junk means absent."""
+    seconds = diagnosis.retry_after(CaseInsensitiveDict({"Retry-After": value}))
+    if low is None:
+        assert seconds is None
+    else:
+        assert seconds is not None
+        assert low <= seconds <= (high or 0)
+
+
+# -- a stand-in that is not ServiceNow: JSON without result, a Link to another host ---------------------
+
+
+class _NotServiceNow(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    seen: ClassVar[list[tuple[str, dict[str, str]]]] = []
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silent."""
+
+    def do_GET(self) -> None:
+        self.seen.append((self.path, dict(self.headers.items())))
+        headers = {"Content-Type": "application/json"}
+        if self.path.startswith("/api/now/table/elsewhere") and "sysparm_offset=0" in self.path:
+            body: object = {"result": [{"sys_id": "a"}]}
+            headers["Link"] = '<https://attacker.invalid/api/now/table/elsewhere?sysparm_offset=1>;rel="next"'
+        elif self.path.startswith("/api/now/table/elsewhere"):
+            body = {"result": [{"sys_id": "b"}]}
+        else:
+            body = {"data": [], "note": "some other JSON API"}
+        payload = json.dumps(body).encode()
+        self.send_response(200)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+@pytest.fixture
+def stand_in() -> Iterator[str]:
+    _NotServiceNow.seen.clear()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotServiceNow)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_json_without_result_is_not_the_table_api(stand_in: str) -> None:
+    """A 2xx JSON answer without 'result' raises UnexpectedResponseError: not a ServiceNow Table API."""
+    with ServiceNowClient(basic(stand_in)) as snc, pytest.raises(UnexpectedResponseError) as caught:
+        snc.table("sys_user")
+    assert "not a ServiceNow Table API" in str(caught.value)
+    assert "check the" in str(caught.value)
+
+
+def test_next_link_to_another_host_is_read_from_our_own_instance(stand_in: str) -> None:
+    """A Link rel="next" naming another host is followed on the configured instance, never that host."""
+    with ServiceNowClient(basic(stand_in)) as snc:
+        read = snc.table("elsewhere", fields=("sys_id",))
+    assert [row["sys_id"] for row in read.rows] == ["a", "b"]
+    assert read.pages == 2
+
+
+def test_requests_carry_accept_json_and_our_user_agent(stand_in: str) -> None:
+    """Every request asks for JSON and names snow-preflight and its version as the User-Agent."""
+    with ServiceNowClient(basic(stand_in)) as snc, pytest.raises(UnexpectedResponseError):
+        snc.current_user()
+    _, headers = _NotServiceNow.seen[-1]
+    assert headers["Accept"] == "application/json"
+    assert headers["User-Agent"] == f"snow-preflight/{__version__}"
