@@ -8,7 +8,7 @@ import pytest
 
 from preflight.catalogue import CannotVerify, CheckSpec, Evidence, fill
 from preflight.severity import Severity
-from preflight.views import View
+from preflight.views import Unavailable, View
 from reports.model import CheckResult, EvidenceItem, Link, Outcome
 
 #: Areas in the order they run and are listed: a later area's checks may depend on an earlier one's.
@@ -23,13 +23,18 @@ class Tracker:
     def __init__(self) -> None:
         self.results: list[CheckResult] = []
         self._not_passed: dict[str, CheckResult] = {}
+        self._roots: dict[str, CheckResult] = {}
 
     def add(self, spec: CheckSpec, result: CheckResult) -> None:
         self.results.append(result)
-        # A check blocks its dependants when it failed, errored, or was itself blocked; a check that is
-        # merely not applicable (skipped for its own reason) does not.
-        if result.outcome in (Outcome.FAILED, Outcome.ERROR) or result.blocked_by:
+        # A check blocks its dependants when it failed or errored. One that was itself blocked passes on
+        # its blocker, so every skip names the root cause. A check that is merely not applicable (skipped
+        # for its own reason) blocks nothing.
+        if result.outcome in (Outcome.FAILED, Outcome.ERROR):
+            self._roots[result.id] = result
             self._not_passed.setdefault(spec.id, result)
+        elif result.blocked_by in self._roots:
+            self._not_passed.setdefault(spec.id, self._roots[result.blocked_by])
 
     def blocker(self, spec: CheckSpec) -> str | None:
         """The skip reason when a check that *spec* requires did not pass, else None."""
@@ -58,10 +63,10 @@ class ResultBuilder:
         outcome, message = self._outcome(report, call)
         blocked_by = None
         if outcome is Outcome.SKIPPED and message.startswith(BLOCKED_PREFIX):
-            blocked_by = message.removeprefix(BLOCKED_PREFIX).split(" ", 1)[0]
-        item = None if self.param is None or self.spec.each is None else str(self.param)
-        if item == "*" or (item is not None and not item):
-            item = None
+            blocked_by = message.removeprefix(BLOCKED_PREFIX).split(" (", 1)[0]
+        item = None
+        if self.spec.each is not None and self.param is not None and not isinstance(self.param, Unavailable):
+            item = str(self.param) or None
         facts: dict[str, Any] = {"item": item or ""}
         if self.view is not None:
             facts["instance"] = self.view.snapshot.instance

@@ -95,6 +95,7 @@ class Preflight:
         self.started = datetime.now(UTC)
         self.started_clock = time.monotonic()
         self.active = False
+        self._view: View | None = None
         self.written: dict[str, Path] = {}
         self.write_error: str | None = None
         self.redactor: Redactor = self._settings.connection.redactor() if self._settings else NULL
@@ -131,7 +132,9 @@ class Preflight:
 
     @property
     def view(self) -> View:
-        return View(self.snapshot, self.settings.expect)
+        if self._view is None:
+            self._view = View(self.snapshot, self.settings.expect)
+        return self._view
 
     # -- collection -----------------------------------------------------------------------------------
 
@@ -193,7 +196,7 @@ class Preflight:
         return report
 
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, str] | None:
-        outcome = dict(report.user_properties).get("preflight_outcome")
+        outcome = dict(getattr(report, "user_properties", ())).get("preflight_outcome")
         if outcome == "error" and report.when == "call":
             return "error", "E", "ERROR"
         return None

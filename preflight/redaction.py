@@ -20,7 +20,8 @@ MASK = "[REDACTED]"
 # Key names whose values are secret whatever they hold. Matched case-insensitively against the whole key
 # or its last dotted part ("basic_auth_password", "Authorization", "x-sn-apikey", "set-cookie").
 _SECRET_KEY = re.compile(
-    r"(pass(word|wd)?|secret|token|authorization|cookie|api[-_]?key|apikey|credential|private[-_]?key)",
+    r"(^pass$|password|passwd|passphrase|pwd|secret|token|authorization|cookie|api[-_]?key|credential"
+    r"|private[-_]?key)",
     re.IGNORECASE,
 )
 

@@ -32,7 +32,7 @@ def pytest_args(extra: Sequence[str] = ()) -> list[str]:
         "-c", str(PYTEST_INI),
         "--rootdir", str(CHECKS_DIR),
         "-p", "preflight.plugin",
-        "-q", "--no-header", "--tb=no",
+        "-q", "--no-header", "--tb=no", "-rN",
         *extra,
     ]  # fmt: skip
 

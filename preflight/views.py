@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from preflight.catalogue import CannotVerify
@@ -173,7 +174,11 @@ class View:
         return list(self.readable("rest_message").rows)
 
     def methods(self) -> list[RestMethod]:
-        return [
+        return list(self._methods)
+
+    @cached_property
+    def _methods(self) -> tuple[RestMethod, ...]:
+        return tuple(
             RestMethod(
                 sys_id=_value(row, "sys_id"),
                 function_name=_value(row, "function_name"),
@@ -184,12 +189,16 @@ class View:
                 url=self.link("sys_rest_message_fn", _value(row, "sys_id")),
             )
             for row in self.readable("rest_methods").rows
-        ]
+        )
 
     # -- MID Servers ----------------------------------------------------------------------------------
 
     def mids(self) -> dict[str, MidServer]:
         """Every MID Server the login can see, by sys_id."""
+        return self._mids
+
+    @cached_property
+    def _mids(self) -> dict[str, MidServer]:
         return {
             _value(row, "sys_id"): MidServer(
                 sys_id=_value(row, "sys_id"),
@@ -207,9 +216,9 @@ class View:
     def mid(self, sys_id: str = "", name: str = "") -> MidServer:
         """The MID Server with this sys_id (or name); CannotVerify when ACLs may hide it; KeyError if absent."""
         source = self.readable("mids")
-        for mid in self.mids().values():
-            if (sys_id and mid.sys_id == sys_id) or (not sys_id and name and mid.name == name):
-                return mid
+        found = self._mids.get(sys_id) if sys_id else next((m for m in self._mids.values() if m.name == name), None)
+        if found is not None:
+            return found
         if source.hidden:
             raise CannotVerify(why_unreadable(source))
         raise KeyError(sys_id or name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -53,8 +54,9 @@ def run(scenario: str, tmp_path: Path, **flags: object) -> RunReport:
     with Simulator(scenario) as sim:
         creds = sim.credentials
         settings = resolve(
+            # A short time budget: the rate-limited scenario asks for 30 s, which must end in a diagnosis.
             {"base_url": sim.url, "username": creds["username"], "password": creds["password"],
-             "report_dir": tmp_path / "out", **flags},
+             "report_dir": tmp_path / "out", "time_budget": 5, **flags},
             environ={},
             config_path=None,
         )  # fmt: skip
@@ -64,24 +66,47 @@ def run(scenario: str, tmp_path: Path, **flags: object) -> RunReport:
 
 
 def outcomes_of(report: RunReport) -> dict[str, Outcome]:
-    return {result.id: result.outcome for result in report.results}
+    return {re.sub(r"\[[0-9a-f]{32}\]$", "[<sys_id>]", r.id): r.outcome for r in report.results}
 
 
 CASES: dict[str, dict[str, Outcome]] = {
     "healthy": healthy(),
     "method_without_mid": healthy()
     | {"rest_method_uses_mid[GET - Projects]": F, "rest_methods_share_mid": F},
+    "typical": healthy()
+    | {f"mid_server_up[{MID}]": F, "rest_method_uses_mid[GET - Projects]": F, "rest_methods_share_mid": F},
+    "app_inactive": healthy()
+    | {"app_installed": F, "rest_message_present": S, **{f"rest_method_uses_mid[{m}]": S for m in METHODS},
+       "rest_methods_share_mid": S, "rest_documented_methods_present": S, "rest_probe_traffic_healthy": S},
+    "legacy_app": healthy()
+    | {"app_installed": F, "login_has_role[x_pd_process_autom.app_user]": F, "rest_message_present": S,
+       **{f"rest_method_uses_mid[{m}]": S for m in METHODS}, "rest_methods_share_mid": S,
+       "rest_documented_methods_present": S, "rest_probe_traffic_healthy": S},
+    "login_is_admin_only": healthy() | {f"login_has_role[{role}]": F for role in ROLES},
+    "rest_message_missing": {k: v for k, v in healthy().items() if "[" not in k or k.startswith("login_has_role")}
+    | {"rest_message_present": F, "mid_server_up": S, "rest_method_uses_mid": S, "rest_methods_share_mid": S,
+       "rest_documented_methods_present": S, "rest_probe_traffic_healthy": S},
+    "methods_split_across_mids": healthy() | {"mid_server_up[prod-mid-server-2]": P, "rest_methods_share_mid": F},
+    "restprobe_failures": healthy() | {"rest_probe_traffic_healthy": F},
+    "mid_open_issue": healthy() | {f"mid_server_up[{MID}]": F},
+    "interstitial": blocked_after_login(F),
+    "interstitial_redirect": blocked_after_login(F),
+    "server_error": blocked_after_login(F),
+    "rate_limited": blocked_after_login(F),
     "mid_down": healthy() | {f"mid_server_up[{MID}]": F, **{f"rest_method_uses_mid[{m}]": F for m in METHODS}},
     "mid_not_validated": healthy()
     | {f"mid_server_up[{MID}]": F, **{f"rest_method_uses_mid[{m}]": F for m in METHODS}},
     "mid_stale_heartbeat": healthy() | {f"mid_server_up[{MID}]": F},
-    "app_missing": healthy()
-    | {"app_installed": F, "rest_message_present": S, "rest_method_uses_mid": S,
-       "rest_methods_share_mid": S, "rest_documented_methods_present": S, "rest_probe_traffic_healthy": S},
+    "app_missing": {k: v for k, v in healthy().items() if "[" not in k or k.startswith("login_has_role")}
+    | {"app_installed": F, "login_has_role[x_pd_process_autom.app_user]": F, "mid_server_up": S,
+       "rest_message_present": S, "rest_method_uses_mid": S, "rest_methods_share_mid": S,
+       "rest_documented_methods_present": S, "rest_probe_traffic_healthy": S},
     "role_missing": healthy() | {"login_has_role[x_pd_process_autom.app_user]": F},
     "roles_via_group": healthy(),
     "roles_via_contained_role": healthy(),
-    "mid_table_hidden": healthy() | {f"mid_server_up[{MID}]": E, **{f"rest_method_uses_mid[{m}]": E for m in METHODS}},
+    # Row ACLs hide the MID record, so even its name is unknown: the row is named by the method's sys_id.
+    "mid_table_hidden": {k: v for k, v in healthy().items() if not k.startswith("mid_server_up")}
+    | {"mid_server_up[<sys_id>]": E, **{f"rest_method_uses_mid[{m}]": E for m in METHODS}},
     "roles_table_denied": healthy() | {f"login_has_role[{role}]": E for role in ROLES},
     "hibernating": blocked_after_login(F),
 }  # fmt: skip
@@ -137,3 +162,29 @@ def test_integration_user_roles_are_checked_when_named(tmp_path: Path) -> None:
     report = run("healthy", tmp_path, integration_user="rundeck.integration")
     rows = {k: v for k, v in outcomes_of(report).items() if k.startswith("integration_user_has_role")}
     assert set(rows) == {f"integration_user_has_role[{role}]" for role in ROLES}
+
+
+def test_mid_version_out_of_step_is_found_by_a_login_that_can_read_properties(tmp_path: Path) -> None:
+    """An admin login reads mid.buildstamp, so a MID of another release fails mid_server_up."""
+    report = run("mid_version_mismatch", tmp_path, username="admin", password="admin-demo-pw")
+    row = next(r for r in report.results if r.id == f"mid_server_up[{MID}]")
+    assert row.outcome is F
+    assert "release" in row.message
+
+
+def test_mid_version_is_not_judged_when_buildstamp_is_unreadable(tmp_path: Path) -> None:
+    """A non-admin login cannot read mid.buildstamp: the evidence says so instead of guessing."""
+    report = run("mid_version_mismatch", tmp_path)
+    row = next(r for r in report.results if r.id == f"mid_server_up[{MID}]")
+    assert row.outcome is P
+    assert any("not readable" in e.value for e in row.evidence if e.label == "Instance mid.buildstamp")
+
+
+def test_evidence_says_how_each_role_is_held(tmp_path: Path) -> None:
+    """Roles held through a group or a containing role say so in the evidence."""
+    group = run("roles_via_group", tmp_path)
+    held = [e.value for r in group.results if r.check == "login_has_role" for e in r.evidence if e.label == "Held"]
+    assert held and all(v.startswith("through group") for v in held)
+    contained = run("roles_via_contained_role", tmp_path)
+    held = [e.value for r in contained.results if r.check == "login_has_role" for e in r.evidence if e.label == "Held"]
+    assert held and all(v.startswith("contained in role") for v in held)
