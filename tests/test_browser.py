@@ -1,8 +1,9 @@
 """report.html in a real headless Chromium (Debian's ``chromium``), driven by Playwright.
 
 Needs ``apt-get install -y chromium`` and ``pip install -e '.[test]'`` (Playwright's Python API). The
-browser is never downloaded by Playwright: we launch the system one. A missing browser or Playwright is a
-failure, not a skip, so CI cannot go green without ever opening the page.
+browser is never downloaded by Playwright: we launch the system one. In CI (``CI`` set) a missing browser
+is a failure, so CI cannot go green without ever opening the page; on a developer's machine it is a skip
+whose reason says how to install it, so the README's test command still works where Chromium is absent.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def browser() -> Iterator[Browser]:
     except ImportError:
         pytest.fail(f"Playwright's Python package is missing. {INSTALL}", pytrace=False)
     if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-        pytest.fail(f"Chromium is missing at {CHROMIUM}. {INSTALL}", pytrace=False)
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing at {CHROMIUM}. {INSTALL}", pytrace=False)
+        pytest.skip(f"Chromium is missing at {CHROMIUM}: the report is not checked in a browser. {INSTALL}")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from preflight.errors import ConfigError
 from preflight.simulator import schema
 from preflight.simulator.acl import AclRules
 from preflight.simulator.faults import Fault
@@ -62,7 +63,7 @@ def _path_for(name: str) -> Path:
     path = SCENARIO_DIR / f"{name}.json"
     if not path.is_file():
         known = ", ".join(n for n, _ in list_scenarios())
-        raise KeyError(f"unknown scenario {name!r}; known: {known}")
+        raise ConfigError(f"unknown scenario {name!r}; known: {known}")
     return path
 
 
