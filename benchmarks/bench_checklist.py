@@ -30,11 +30,15 @@ def measure(scenario: str, latency_ms: float, report_dir: Path) -> dict[str, flo
     with Simulator(scenario, latency_ms=latency_ms) as sim:
         creds = sim.credentials
         settings = resolve(
-            {"base_url": sim.url, "username": creds["username"], "password": creds["password"],
-             "report_dir": report_dir},
+            {
+                "base_url": sim.url,
+                "username": creds["username"],
+                "password": creds["password"],
+                "report_dir": report_dir,
+            },
             environ={},
             config_path=None,
-        )  # fmt: skip
+        )
         tracemalloc.start()
         started = time.perf_counter()
         with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
@@ -56,16 +60,22 @@ def measure(scenario: str, latency_ms: float, report_dir: Path) -> dict[str, flo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the median is shown")
     args = parser.parse_args()
-    header = f"{'scenario':<9} {'latency':>8} {'requests':>8} {'waves':>5} {'read s':>7} {'wall s':>7} " \
-             f"{'peak MiB':>8} {'results':>7}"  # fmt: skip
+    header = (
+        f"{'scenario':<9} {'latency':>8} {'requests':>8} {'waves':>5} {'read s':>7} {'wall s':>7} "
+        f"{'peak MiB':>8} {'results':>7}"
+    )
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as tmp:
         for scenario, latency in CASES:
-            runs = [measure(scenario, latency, Path(tmp) / f"{scenario}-{latency}") for _ in range(args.repeat)]
+            runs = [
+                measure(scenario, latency, Path(tmp) / f"{scenario}-{latency}") for _ in range(args.repeat)
+            ]
             runs.sort(key=lambda r: r["wall_s"])
             m = runs[len(runs) // 2]
             print(

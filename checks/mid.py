@@ -58,7 +58,9 @@ def check_mid_server_up(mid: MidRef, view: View, evidence: Evidence) -> None:
         problems.append("no heartbeat recorded")
     else:
         age = (view.snapshot.taken_at - server.last_refreshed).total_seconds() / 60
-        evidence.record("Last heartbeat", f"{server.last_refreshed:%Y-%m-%d %H:%M:%S} UTC ({age:.0f} min ago)")
+        evidence.record(
+            "Last heartbeat", f"{server.last_refreshed:%Y-%m-%d %H:%M:%S} UTC ({age:.0f} min ago)"
+        )
         if age > limit:
             problems.append(f"last heartbeat {age:.0f} min ago (limit {limit:g} min)")
 

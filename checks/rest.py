@@ -27,7 +27,9 @@ def check_rest_message_present(view: View, evidence: Evidence) -> None:
     evidence.record("Looked for", f"{name!r} in scope {scope}")
     for message in messages:
         url = view.link("sys_rest_message", str(message.get("sys_id", "")))
-        evidence.record("Found", f"{message.get('name')} (scope {message.get('sys_scope.scope') or '?'})", link=url)
+        evidence.record(
+            "Found", f"{message.get('name')} (scope {message.get('sys_scope.scope') or '?'})", link=url
+        )
         evidence.link(f"REST message {message.get('name')}", url)
     assert messages, f"No REST message named {name!r} exists."
     in_scope = [m for m in messages if m.get("sys_scope.scope") in (scope, None)]
@@ -51,8 +53,11 @@ def check_rest_message_present(view: View, evidence: Evidence) -> None:
 )
 def check_rest_method_uses_mid(method: RestMethod, view: View, evidence: Evidence) -> None:
     expected = view.expect.expected_mid
-    evidence.fact(rest_message=view.expect.rest_message, method_link=method.url,
-                  expected_mid=expected or "your MID Server")  # fmt: skip
+    evidence.fact(
+        rest_message=view.expect.rest_message,
+        method_link=method.url,
+        expected_mid=expected or "your MID Server",
+    )
     evidence.link(f"HTTP method {method.function_name}", method.url)
     evidence.record("Method", f"{method.http_method} {method.function_name}", link=method.url)
     evidence.record("Endpoint", method.endpoint)
@@ -68,7 +73,9 @@ def check_rest_method_uses_mid(method: RestMethod, view: View, evidence: Evidenc
             f"({method.mid_sys_id})."
         ) from None
     evidence.record("MID Server status", f"{mid.status}, validated={mid.validated}", link=mid.url)
-    assert mid.status == "Up", f"HTTP method {method.function_name!r} uses MID Server {mid.name!r}, which is {mid.status}."
+    assert mid.status == "Up", (
+        f"HTTP method {method.function_name!r} uses MID Server {mid.name!r}, which is {mid.status}."
+    )
     assert mid.validated == "true", (
         f"HTTP method {method.function_name!r} uses MID Server {mid.name!r}, which is not validated."
     )
@@ -93,7 +100,9 @@ def check_rest_methods_share_mid(view: View, evidence: Evidence) -> None:
         used.setdefault(method.mid_name or method.mid_sys_id or "(none)", []).append(method.function_name)
     for mid, names in sorted(used.items()):
         evidence.record(f"MID {mid}", ", ".join(sorted(names)))
-    assert len(used) <= 1, f"The HTTP methods use {len(used)} different MID Server settings: {', '.join(sorted(used))}."
+    assert len(used) <= 1, (
+        f"The HTTP methods use {len(used)} different MID Server settings: {', '.join(sorted(used))}."
+    )
 
 
 @check(
@@ -134,18 +143,27 @@ def check_rest_probe_traffic_healthy(view: View, evidence: Evidence) -> None:
     agents = {f"mid.server.{mids[m.mid_sys_id].name}" for m in view.methods() if m.mid_sys_id in mids}
     rows = [r for r in view.readable("probes").rows if r.get("agent") in agents or r.get("name") in names]
     stale_after = view.expect.probe_stuck_after_minutes * 60
-    failed = [r for r in rows if r.get("queue") == "input" and (r.get("state") == "error" or r.get("error_string"))]
+    failed = [
+        r for r in rows if r.get("queue") == "input" and (r.get("state") == "error" or r.get("error_string"))
+    ]
     stuck = []
     for row in rows:
         created = parse_time(str(row.get("sys_created_on", "")))
-        if row.get("queue") == "output" and row.get("state") == "ready" and created is not None:
-            if (view.snapshot.taken_at - created).total_seconds() > stale_after:
-                stuck.append(row)
+        waiting = row.get("queue") == "output" and row.get("state") == "ready" and created is not None
+        if (
+            waiting
+            and created is not None
+            and (view.snapshot.taken_at - created).total_seconds() > stale_after
+        ):
+            stuck.append(row)
     evidence.record("RESTProbe rows (24 h)", str(len(rows)))
     evidence.record("Failed inputs", str(len(failed)))
     evidence.record("Unanswered outputs", str(len(stuck)))
     for row in (failed + stuck)[:5]:
-        evidence.record(f"{row.get('name')} ({row.get('state')})", row.get("error_string") or row.get("sys_created_on"))
-    assert not failed and not stuck, (
+        evidence.record(
+            f"{row.get('name')} ({row.get('state')})", row.get("error_string") or row.get("sys_created_on")
+        )
+    troubled = len(failed) + len(stuck)
+    assert troubled == 0, (
         f"{len(failed)} RESTProbe call(s) failed and {len(stuck)} sit unanswered in the ECC queue in the last 24 h."
     )

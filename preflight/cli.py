@@ -48,15 +48,31 @@ class _Parser(argparse.ArgumentParser):
 def _add_expectations(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("what to expect and how to judge")
     group.add_argument("--expected-mid", metavar="NAME", help="MID Server every HTTP method must use")
-    group.add_argument("--heartbeat-max-age", metavar="MIN", type=float, dest="heartbeat_max_age_minutes",
-                       help="minutes a MID Server heartbeat may be old (default 15)")  # fmt: skip
+    group.add_argument(
+        "--heartbeat-max-age",
+        metavar="MIN",
+        type=float,
+        dest="heartbeat_max_age_minutes",
+        help="minutes a MID Server heartbeat may be old (default 15)",
+    )
     group.add_argument("--integration-user", metavar="USER", help="also check this account's roles")
-    group.add_argument("--fail-on", choices=[s.value for s in Severity],
-                       help="lowest severity that fails the gate (default high)")  # fmt: skip
-    group.add_argument("--report-dir", metavar="DIR", type=Path,
-                       help="where report.json, report.html and junit.xml go (default ./preflight-report)")
-    group.add_argument("--bundle", action="store_true", default=None,
-                       help="also write a redacted support bundle (zip) for offline analysis")  # fmt: skip
+    group.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        help="lowest severity that fails the gate (default high)",
+    )
+    group.add_argument(
+        "--report-dir",
+        metavar="DIR",
+        type=Path,
+        help="where report.json, report.html and junit.xml go (default ./preflight-report)",
+    )
+    group.add_argument(
+        "--bundle",
+        action="store_true",
+        default=None,
+        help="also write a redacted support bundle (zip) for offline analysis",
+    )
     group.add_argument("--config", metavar="FILE", type=Path, help="TOML config file (never secrets)")
 
 
@@ -72,32 +88,52 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    run = commands.add_parser("run", help="run the checklist against a ServiceNow instance",
-                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    run = commands.add_parser(
+        "run",
+        help="run the checklist against a ServiceNow instance",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     conn = run.add_argument_group("instance and login")
-    conn.add_argument("--instance", dest="base_url", metavar="URL",
-                      help="https://<name>.service-now.com, or just <name> [SN_HOST]")  # fmt: skip
+    conn.add_argument(
+        "--instance",
+        dest="base_url",
+        metavar="URL",
+        help="https://<name>.service-now.com, or just <name> [SN_HOST]",
+    )
     conn.add_argument("--username", metavar="USER", help="login user name [SN_USERNAME]")
-    conn.add_argument("--password", metavar="PW", help="password; prefer SN_PASSWORD or the prompt, which no "
-                      "process list shows [SN_PASSWORD]")  # fmt: skip
+    conn.add_argument(
+        "--password",
+        metavar="PW",
+        help="password; prefer SN_PASSWORD or the prompt, which no process list shows [SN_PASSWORD]",
+    )
     conn.add_argument("--client-id", metavar="ID", help="OAuth client id [SN_CLIENT_ID]")
     conn.add_argument("--client-secret", metavar="SECRET", help="OAuth client secret [SN_CLIENT_SECRET]")
     conn.add_argument("--ca-bundle", metavar="PEM", type=Path, help="CA bundle to verify the instance's TLS")
     conn.add_argument("--client-cert", metavar="PEM", type=Path, help="client certificate for mutual TLS")
     conn.add_argument("--client-key", metavar="PEM", type=Path, help="its private key")
-    conn.add_argument("--timeout", metavar="SEC", type=float, help="seconds to wait for each answer (default 10)")
+    conn.add_argument(
+        "--timeout", metavar="SEC", type=float, help="seconds to wait for each answer (default 10)"
+    )
     conn.add_argument("--no-prompt", action="store_true", help="never ask for a password, even on a terminal")
     _add_expectations(run)
 
     demo = commands.add_parser("demo", help="start the built-in simulator and run the checklist against it")
-    demo.add_argument("--scenario", default="typical",
-                      help="simulated instance (default: typical); 'snow-preflight simulate --list' lists them")
+    demo.add_argument(
+        "--scenario",
+        default="typical",
+        help="simulated instance (default: typical); 'snow-preflight simulate --list' lists them",
+    )
     _add_expectations(demo)
 
     simulate = commands.add_parser("simulate", help="serve a simulated ServiceNow instance on loopback")
-    simulate.add_argument("--scenario", default="healthy", help="which instance to simulate (default: healthy)")
+    simulate.add_argument(
+        "--scenario", default="healthy", help="which instance to simulate (default: healthy)"
+    )
     simulate.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
-    simulate.add_argument("--tls", action="store_true", help="serve HTTPS with a throwaway CA (needs cryptography)")
+    simulate.add_argument(
+        "--tls", action="store_true", help="serve HTTPS with a throwaway CA (needs cryptography)"
+    )
     simulate.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every answer")
     simulate.add_argument("--list", action="store_true", help="list the scenarios and exit")
 
@@ -108,7 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_NOT_SETTINGS = {"command", "scenario", "no_prompt", "config", "port", "tls", "latency_ms", "list", "bundle_path"}
+_NOT_SETTINGS = {
+    "command",
+    "scenario",
+    "no_prompt",
+    "config",
+    "port",
+    "tls",
+    "latency_ms",
+    "list",
+    "bundle_path",
+}
 
 
 def _flags(args: argparse.Namespace) -> dict[str, Any]:
@@ -143,7 +189,11 @@ def _demo(args: argparse.Namespace) -> int:
 
     with Simulator(args.scenario) as sim:
         creds = sim.credentials
-        flags = _flags(args) | {"base_url": sim.url, "username": creds["username"], "password": creds["password"]}
+        flags = _flags(args) | {
+            "base_url": sim.url,
+            "username": creds["username"],
+            "password": creds["password"],
+        }
         # The demo ignores SN_* variables: they point at a real instance, not at the simulator.
         settings = resolve(flags, environ={}, config_path=args.config)
         print(f"snow-preflight demo: simulated instance '{args.scenario}' at {sim.url}", flush=True)

@@ -77,7 +77,12 @@ class RateLimitedError(InstanceError):
     kind = "rate_limited"
 
     def __init__(
-        self, message: str, *, status: int | None = 429, url: str | None = None, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        status: int | None = 429,
+        url: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, status=status, url=url)
         self.retry_after = retry_after

@@ -71,7 +71,9 @@ class ResultBuilder:
         if self.view is not None:
             facts["instance"] = self.view.snapshot.instance
         facts.update(evidence.facts)
-        remediation = [] if outcome in (Outcome.PASSED, Outcome.SKIPPED) else fill(self.spec.remediation, facts)
+        remediation = (
+            [] if outcome in (Outcome.PASSED, Outcome.SKIPPED) else fill(self.spec.remediation, facts)
+        )
         return CheckResult(
             id=f"{self.spec.id}[{item}]" if item else self.spec.id,
             check=self.spec.id,
@@ -81,7 +83,9 @@ class ResultBuilder:
             outcome=outcome,
             severity=self.spec.severity,
             message=message,
-            evidence=[EvidenceItem(label=label, value=value, link=link) for label, value, link in evidence.rows],
+            evidence=[
+                EvidenceItem(label=label, value=value, link=link) for label, value, link in evidence.rows
+            ],
             remediation=remediation,
             links=[Link(label=label, url=url) for label, url in evidence.links],
             blocked_by=blocked_by,

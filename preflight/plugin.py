@@ -11,7 +11,7 @@ Like pytest's own junitxml plugin, one :class:`Preflight` object is built per se
 from __future__ import annotations
 
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,8 @@ import pytest
 from preflight import __version__
 from preflight.catalogue import CannotVerify, CatalogueError, CheckSpec, Evidence, spec_of, validate
 from preflight.errors import ConfigError, PreflightError
-from preflight.redaction import NULL, Redactor
 from preflight.outcomes import AREAS, ResultBuilder, Tracker
+from preflight.redaction import NULL, Redactor
 from preflight.settings import Settings, resolve
 from preflight.snapshot import Snapshot
 from preflight.views import Unavailable, View
@@ -52,8 +52,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for dest, (_field, help_text) in OPTIONS.items():
         group.addoption("--" + dest.replace("_", "-"), dest=dest, default=None, help=help_text)
     group.addoption("--sn-config", dest="sn_config", default=None, help="TOML config file (no secrets)")
-    group.addoption("--sn-bundle", dest="sn_bundle", action="store_true", default=None,
-                    help="also write a redacted support bundle (zip) into the report directory")  # fmt: skip
+    group.addoption(
+        "--sn-bundle",
+        dest="sn_bundle",
+        action="store_true",
+        default=None,
+        help="also write a redacted support bundle (zip) into the report directory",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -233,19 +238,34 @@ def view(request: pytest.FixtureRequest) -> View:
 @pytest.fixture
 def evidence(request: pytest.FixtureRequest) -> Evidence:
     """Where a check records what it saw, pass or fail."""
-    return request.node.stash[EVIDENCE_KEY]
+    evidence: Evidence = request.node.stash[EVIDENCE_KEY]
+    return evidence
 
 
-# Items of parametrised checks: argument name → function of the view.
-ITEMS = {
-    "role": lambda view: list(view.expect.required_roles),
-    "integration_role": lambda view: (
-        list(view.expect.required_roles)
-        if view.expect.integration_user
-        else Unavailable("no integration user named (--sn-integration-user)", skip=True)
-    ),
-    "method": lambda view: view.method_items(),
-    "mid": lambda view: view.mid_items(),
+def _roles(view: View) -> Sequence[object] | Unavailable:
+    return list(view.expect.required_roles)
+
+
+def _integration_roles(view: View) -> Sequence[object] | Unavailable:
+    if view.expect.integration_user:
+        return list(view.expect.required_roles)
+    return Unavailable("no integration user named (--sn-integration-user)", skip=True)
+
+
+def _methods(view: View) -> Sequence[object] | Unavailable:
+    return view.method_items()
+
+
+def _mids(view: View) -> Sequence[object] | Unavailable:
+    return view.mid_items()
+
+
+# Items of parametrised checks: the check's argument name → the items, from the view.
+ITEMS: dict[str, Callable[[View], Sequence[object] | Unavailable]] = {
+    "role": _roles,
+    "integration_role": _integration_roles,
+    "method": _methods,
+    "mid": _mids,
 }
 
 
@@ -264,4 +284,4 @@ def _area_rank(item: pytest.Item) -> int:
     return AREAS.index(spec.area) if spec and spec.area in AREAS else len(AREAS)
 
 
-__all__ = ["CannotVerify", "Preflight", "Preset", "PreflightError"]
+__all__ = ["CannotVerify", "Preflight", "PreflightError", "Preset"]

@@ -29,15 +29,23 @@ def pytest_args(extra: Sequence[str] = ()) -> list[str]:
     """Arguments that make pytest run exactly the checklist, whatever the working directory holds."""
     return [
         str(CHECKS_DIR),
-        "-c", str(PYTEST_INI),
-        "--rootdir", str(CHECKS_DIR),
-        "-p", "preflight.plugin",
-        "-q", "--no-header", "--tb=no", "-rN",
+        "-c",
+        str(PYTEST_INI),
+        "--rootdir",
+        str(CHECKS_DIR),
+        "-p",
+        "preflight.plugin",
+        "-q",
+        "--no-header",
+        "--tb=no",
+        "-rN",
         *extra,
-    ]  # fmt: skip
+    ]
 
 
-def run_checklist(settings: Settings, snapshot: Snapshot | None = None, extra: Sequence[str] = ()) -> RunOutcome:
+def run_checklist(
+    settings: Settings, snapshot: Snapshot | None = None, extra: Sequence[str] = ()
+) -> RunOutcome:
     """Run every check against *settings*' instance (or against *snapshot*, offline)."""
     preset = Preset(settings, snapshot)
     code = pytest.main(pytest_args(extra), plugins=[preset])

@@ -121,9 +121,7 @@ def resolve(
         else:
             top[key] = value
     if not connection.get("base_url"):
-        raise ConfigError(
-            "no instance given: pass --instance https://<name>.service-now.com or set SN_HOST"
-        )
+        raise ConfigError("no instance given: pass --instance https://<name>.service-now.com or set SN_HOST")
     for field in SECRET_FIELDS & set(connection):
         if isinstance(connection[field], str):
             connection[field] = SecretStr(connection[field])

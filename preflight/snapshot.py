@@ -101,13 +101,27 @@ def plan(settings: Settings) -> list[Read]:
     expect = settings.expect
     roles = ",".join(dict.fromkeys([*expect.required_roles, "admin"]))
     role_fields = (
-        "sys_id", "role", "role.name", "inherited", "granted_by", "granted_by.name",
-        "included_in_role", "included_in_role.role.name", "state", "inh_count",
-    )  # fmt: skip
+        "sys_id",
+        "role",
+        "role.name",
+        "inherited",
+        "granted_by",
+        "granted_by.name",
+        "included_in_role",
+        "included_in_role.role.name",
+        "state",
+        "inh_count",
+    )
     user_fields = (
-        "sys_id", "user_name", "name", "active", "locked_out", "web_service_access_only",
-        "internal_integration_user", "last_login_time",
-    )  # fmt: skip
+        "sys_id",
+        "user_name",
+        "name",
+        "active",
+        "locked_out",
+        "web_service_access_only",
+        "internal_integration_user",
+        "last_login_time",
+    )
     reads = [
         Read("login", "sys_user", "sys_id=javascript:gs.getUserID()", user_fields),
         Read(
@@ -116,7 +130,12 @@ def plan(settings: Settings) -> list[Read]:
             f"scopeIN{expect.app_scope},{expect.legacy_scope}",
             ("sys_id", "name", "scope", "version", "active", "sys_class_name", "vendor"),
         ),
-        Read("login_roles", "sys_user_has_role", f"user=javascript:gs.getUserID()^role.nameIN{roles}", role_fields),
+        Read(
+            "login_roles",
+            "sys_user_has_role",
+            f"user=javascript:gs.getUserID()^role.nameIN{roles}",
+            role_fields,
+        ),
         Read(
             "rest_message",
             "sys_rest_message",
@@ -128,10 +147,15 @@ def plan(settings: Settings) -> list[Read]:
             "sys_rest_message_fn",
             f"rest_message.name={expect.rest_message}",
             (
-                "sys_id", "function_name", "http_method", "rest_endpoint", "rest_message",
-                "use_mid_server", "use_mid_server.name",
+                "sys_id",
+                "function_name",
+                "http_method",
+                "rest_endpoint",
+                "rest_message",
+                "use_mid_server",
+                "use_mid_server.name",
             ),
-        ),  # fmt: skip
+        ),
         Read("mids", "ecc_agent", "", MID_FIELDS),
         Read(
             "mid_issues",
@@ -204,9 +228,14 @@ def collect(
     if failure is not None:
         sources = {
             r.name: Source(
-                name=r.name, table=r.table, query=r.query, fields=list(r.fields),
-                status=SourceStatus.FAILED, error_kind=failure.kind, error=str(failure),
-            )  # fmt: skip
+                name=r.name,
+                table=r.table,
+                query=r.query,
+                fields=list(r.fields),
+                status=SourceStatus.FAILED,
+                error_kind=failure.kind,
+                error=str(failure),
+            )
             for r in reads
         }
     else:

@@ -216,7 +216,11 @@ class View:
     def mid(self, sys_id: str = "", name: str = "") -> MidServer:
         """The MID Server with this sys_id (or name); CannotVerify when ACLs may hide it; KeyError if absent."""
         source = self.readable("mids")
-        found = self._mids.get(sys_id) if sys_id else next((m for m in self._mids.values() if m.name == name), None)
+        found = (
+            self._mids.get(sys_id)
+            if sys_id
+            else next((m for m in self._mids.values() if m.name == name), None)
+        )
         if found is not None:
             return found
         if source.hidden:

@@ -47,7 +47,9 @@ def _dump(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def bundle_files(report: RunReport, snapshot: Snapshot, settings: Settings, redactor: Redactor) -> dict[str, str]:
+def bundle_files(
+    report: RunReport, snapshot: Snapshot, settings: Settings, redactor: Redactor
+) -> dict[str, str]:
     """Name → text of every file in the bundle, all redacted."""
     clean = snapshot.redacted(redactor)
     files = {
@@ -103,7 +105,9 @@ def read_bundle(path: Path) -> tuple[Settings, Snapshot]:
             names = set(archive.namelist())
             missing = {"manifest.json", "snapshot.json", "settings.json"} - names
             if missing:
-                raise BundleError(f"{path} is not a snow-preflight bundle (missing {', '.join(sorted(missing))})")
+                raise BundleError(
+                    f"{path} is not a snow-preflight bundle (missing {', '.join(sorted(missing))})"
+                )
             manifest = json.loads(archive.read("manifest.json"))
             fmt = manifest.get("format")
             if not isinstance(fmt, int) or fmt > BUNDLE_FORMAT:
@@ -131,5 +135,7 @@ def read_bundle(path: Path) -> tuple[Settings, Snapshot]:
             fail_on=stored.get("fail_on", "high"),
         )
     except ValidationError as exc:
-        raise BundleError(f"{path} holds data this version cannot read ({exc.error_count()} problem(s))") from None
+        raise BundleError(
+            f"{path} holds data this version cannot read ({exc.error_count()} problem(s))"
+        ) from None
     return settings, snapshot

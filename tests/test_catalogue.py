@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-from preflight.catalogue import CatalogueError, check, fill, spec_of, validate
+from preflight.catalogue import CatalogueError, check, fill, validate
 from preflight.outcomes import AREAS
 from preflight.severity import Severity
 

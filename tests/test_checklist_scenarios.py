@@ -20,7 +20,7 @@ ROLES = ("web_service_admin", "x_pd_process_autom.app_user")
 
 def healthy(mid: str = MID) -> dict[str, Outcome]:
     """The outcome of every result row on a healthy instance."""
-    outcomes = {
+    return {
         "instance_reachable": P,
         "login_authenticated": P,
         "app_installed": P,
@@ -33,13 +33,14 @@ def healthy(mid: str = MID) -> dict[str, Outcome]:
         "rest_documented_methods_present": P,
         "rest_probe_traffic_healthy": P,
     }
-    return outcomes
 
 
 def blocked_after_login(first: Outcome) -> dict[str, Outcome]:
     """Reachability decided, everything after it skipped as blocked."""
-    outcomes = {key: S for key in healthy()}
-    outcomes = {k: v for k, v in outcomes.items() if not k.startswith(("mid_server_up", "rest_method_uses_mid"))}
+    outcomes = dict.fromkeys(healthy(), S)
+    outcomes = {
+        k: v for k, v in outcomes.items() if not k.startswith(("mid_server_up", "rest_method_uses_mid"))
+    }
     outcomes |= {"mid_server_up": S, "rest_method_uses_mid": S}
     return outcomes | first_rows(first)
 
@@ -55,11 +56,17 @@ def run(scenario: str, tmp_path: Path, **flags: object) -> RunReport:
         creds = sim.credentials
         settings = resolve(
             # A short time budget: the rate-limited scenario asks for 30 s, which must end in a diagnosis.
-            {"base_url": sim.url, "username": creds["username"], "password": creds["password"],
-             "report_dir": tmp_path / "out", "time_budget": 5, **flags},
+            {
+                "base_url": sim.url,
+                "username": creds["username"],
+                "password": creds["password"],
+                "report_dir": tmp_path / "out",
+                "time_budget": 5,
+                **flags,
+            },
             environ={},
             config_path=None,
-        )  # fmt: skip
+        )
         outcome = run_checklist(settings)
     assert outcome.report is not None
     return outcome.report
@@ -76,31 +83,60 @@ CASES: dict[str, dict[str, Outcome]] = {
     "typical": healthy()
     | {f"mid_server_up[{MID}]": F, "rest_method_uses_mid[GET - Projects]": F, "rest_methods_share_mid": F},
     "app_inactive": healthy()
-    | {"app_installed": F, "rest_message_present": S, **{f"rest_method_uses_mid[{m}]": S for m in METHODS},
-       "rest_methods_share_mid": S, "rest_documented_methods_present": S, "rest_probe_traffic_healthy": S},
+    | {
+        "app_installed": F,
+        "rest_message_present": S,
+        **{f"rest_method_uses_mid[{m}]": S for m in METHODS},
+        "rest_methods_share_mid": S,
+        "rest_documented_methods_present": S,
+        "rest_probe_traffic_healthy": S,
+    },
     "legacy_app": healthy()
-    | {"app_installed": F, "login_has_role[x_pd_process_autom.app_user]": F, "rest_message_present": S,
-       **{f"rest_method_uses_mid[{m}]": S for m in METHODS}, "rest_methods_share_mid": S,
-       "rest_documented_methods_present": S, "rest_probe_traffic_healthy": S},
+    | {
+        "app_installed": F,
+        "login_has_role[x_pd_process_autom.app_user]": F,
+        "rest_message_present": S,
+        **{f"rest_method_uses_mid[{m}]": S for m in METHODS},
+        "rest_methods_share_mid": S,
+        "rest_documented_methods_present": S,
+        "rest_probe_traffic_healthy": S,
+    },
     "login_is_admin_only": healthy() | {f"login_has_role[{role}]": F for role in ROLES},
-    "rest_message_missing": {k: v for k, v in healthy().items() if "[" not in k or k.startswith("login_has_role")}
-    | {"rest_message_present": F, "mid_server_up": S, "rest_method_uses_mid": S, "rest_methods_share_mid": S,
-       "rest_documented_methods_present": S, "rest_probe_traffic_healthy": S},
-    "methods_split_across_mids": healthy() | {"mid_server_up[prod-mid-server-2]": P, "rest_methods_share_mid": F},
+    "rest_message_missing": {
+        k: v for k, v in healthy().items() if "[" not in k or k.startswith("login_has_role")
+    }
+    | {
+        "rest_message_present": F,
+        "mid_server_up": S,
+        "rest_method_uses_mid": S,
+        "rest_methods_share_mid": S,
+        "rest_documented_methods_present": S,
+        "rest_probe_traffic_healthy": S,
+    },
+    "methods_split_across_mids": healthy()
+    | {"mid_server_up[prod-mid-server-2]": P, "rest_methods_share_mid": F},
     "restprobe_failures": healthy() | {"rest_probe_traffic_healthy": F},
     "mid_open_issue": healthy() | {f"mid_server_up[{MID}]": F},
     "interstitial": blocked_after_login(F),
     "interstitial_redirect": blocked_after_login(F),
     "server_error": blocked_after_login(F),
     "rate_limited": blocked_after_login(F),
-    "mid_down": healthy() | {f"mid_server_up[{MID}]": F, **{f"rest_method_uses_mid[{m}]": F for m in METHODS}},
+    "mid_down": healthy()
+    | {f"mid_server_up[{MID}]": F, **{f"rest_method_uses_mid[{m}]": F for m in METHODS}},
     "mid_not_validated": healthy()
     | {f"mid_server_up[{MID}]": F, **{f"rest_method_uses_mid[{m}]": F for m in METHODS}},
     "mid_stale_heartbeat": healthy() | {f"mid_server_up[{MID}]": F},
     "app_missing": {k: v for k, v in healthy().items() if "[" not in k or k.startswith("login_has_role")}
-    | {"app_installed": F, "login_has_role[x_pd_process_autom.app_user]": F, "mid_server_up": S,
-       "rest_message_present": S, "rest_method_uses_mid": S, "rest_methods_share_mid": S,
-       "rest_documented_methods_present": S, "rest_probe_traffic_healthy": S},
+    | {
+        "app_installed": F,
+        "login_has_role[x_pd_process_autom.app_user]": F,
+        "mid_server_up": S,
+        "rest_message_present": S,
+        "rest_method_uses_mid": S,
+        "rest_methods_share_mid": S,
+        "rest_documented_methods_present": S,
+        "rest_probe_traffic_healthy": S,
+    },
     "role_missing": healthy() | {"login_has_role[x_pd_process_autom.app_user]": F},
     "roles_via_group": healthy(),
     "roles_via_contained_role": healthy(),
@@ -109,7 +145,7 @@ CASES: dict[str, dict[str, Outcome]] = {
     | {"mid_server_up[<sys_id>]": E, **{f"rest_method_uses_mid[{m}]": E for m in METHODS}},
     "roles_table_denied": healthy() | {f"login_has_role[{role}]": E for role in ROLES},
     "hibernating": blocked_after_login(F),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("scenario", sorted(CASES))
@@ -137,11 +173,15 @@ def test_wrong_password_fails_login_and_blocks_the_rest(tmp_path: Path) -> None:
     """A wrong password is a failed login; no role is reported missing."""
     with Simulator("healthy") as sim:
         settings = resolve(
-            {"base_url": sim.url, "username": "svc_preflight", "password": "wrong-pw-123",
-             "report_dir": tmp_path / "out"},
+            {
+                "base_url": sim.url,
+                "username": "svc_preflight",
+                "password": "wrong-pw-123",
+                "report_dir": tmp_path / "out",
+            },
             environ={},
             config_path=None,
-        )  # fmt: skip
+        )
         outcome = run_checklist(settings)
     assert outcome.report is not None
     assert outcomes_of(outcome.report) == blocked_after_login(P)
@@ -183,8 +223,18 @@ def test_mid_version_is_not_judged_when_buildstamp_is_unreadable(tmp_path: Path)
 def test_evidence_says_how_each_role_is_held(tmp_path: Path) -> None:
     """Roles held through a group or a containing role say so in the evidence."""
     group = run("roles_via_group", tmp_path)
-    held = [e.value for r in group.results if r.check == "login_has_role" for e in r.evidence if e.label == "Held"]
-    assert held and all(v.startswith("through group") for v in held)
+    held = [
+        e.value for r in group.results if r.check == "login_has_role" for e in r.evidence if e.label == "Held"
+    ]
+    assert held
+    assert all(v.startswith("through group") for v in held)
     contained = run("roles_via_contained_role", tmp_path)
-    held = [e.value for r in contained.results if r.check == "login_has_role" for e in r.evidence if e.label == "Held"]
-    assert held and all(v.startswith("contained in role") for v in held)
+    held = [
+        e.value
+        for r in contained.results
+        if r.check == "login_has_role"
+        for e in r.evidence
+        if e.label == "Held"
+    ]
+    assert held
+    assert all(v.startswith("contained in role") for v in held)

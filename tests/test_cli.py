@@ -19,7 +19,9 @@ from preflight.simulator import Simulator
 CLI = [sys.executable, "-m", "preflight.cli"]
 
 
-def _run(args: list[str], tmp_path: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], tmp_path: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SN_")}
     return subprocess.run(
         [*CLI, *args],
@@ -45,7 +47,7 @@ def _free_port() -> int:
 class _NotServiceNow(BaseHTTPRequestHandler):
     """A web server that is not ServiceNow: it answers every GET with a plain HTML page."""
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         body = b"<html><body><h1>Welcome to nginx!</h1></body></html>"
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
@@ -53,7 +55,7 @@ class _NotServiceNow(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
+    def log_message(self, format: str, *args: object) -> None:
         """Keep the test output quiet."""
 
 
@@ -95,8 +97,11 @@ def test_missing_instance_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_plain_http_to_a_remote_host_is_refused(tmp_path: Path) -> None:
     """http:// to a non-loopback host is refused before any request, with the reason."""
-    result = _run(["run", "--instance", "http://acme.example.com", "--username", "u", "--no-prompt"], tmp_path,
-                  env={"SN_PASSWORD": "pw-not-used"})  # fmt: skip
+    result = _run(
+        ["run", "--instance", "http://acme.example.com", "--username", "u", "--no-prompt"],
+        tmp_path,
+        env={"SN_PASSWORD": "pw-not-used"},
+    )
     assert result.returncode == 4
     assert "http" in result.stderr.lower()
     _no_traceback(result)
@@ -105,8 +110,11 @@ def test_plain_http_to_a_remote_host_is_refused(tmp_path: Path) -> None:
 def test_unreachable_host_gives_one_line_diagnosis_and_reports(tmp_path: Path) -> None:
     """A closed port ends in a no-go naming the refused connection, and the reports are still written."""
     url = f"http://127.0.0.1:{_free_port()}"
-    result = _run(["run", "--instance", url, "--username", "u", "--report-dir", "out", "--no-prompt"], tmp_path,
-                  env={"SN_PASSWORD": "pw-unreachable"})  # fmt: skip
+    result = _run(
+        ["run", "--instance", url, "--username", "u", "--report-dir", "out", "--no-prompt"],
+        tmp_path,
+        env={"SN_PASSWORD": "pw-unreachable"},
+    )
     assert result.returncode == 1
     assert "NO-GO" in result.stdout
     line = next(line for line in result.stdout.splitlines() if "instance_reachable" in line)
@@ -124,7 +132,16 @@ def test_wrong_password_is_a_failed_login_not_a_missing_role(tmp_path: Path) -> 
     """A wrong password fails login_authenticated with the likely causes; roles are skipped, not failed."""
     with Simulator("healthy") as sim:
         result = _run(
-            ["run", "--instance", sim.url, "--username", "svc_preflight", "--report-dir", "out", "--no-prompt"],
+            [
+                "run",
+                "--instance",
+                sim.url,
+                "--username",
+                "svc_preflight",
+                "--report-dir",
+                "out",
+                "--no-prompt",
+            ],
             tmp_path,
             env={"SN_PASSWORD": "definitely-wrong-pw"},
         )
@@ -142,8 +159,11 @@ def test_wrong_password_is_a_failed_login_not_a_missing_role(tmp_path: Path) -> 
 
 def test_non_servicenow_url_is_named_as_such(tmp_path: Path, not_servicenow: str) -> None:
     """A URL that serves an ordinary web page is diagnosed as 'not the REST API', not as bad credentials."""
-    result = _run(["run", "--instance", not_servicenow, "--username", "u", "--report-dir", "out", "--no-prompt"],
-                  tmp_path, env={"SN_PASSWORD": "pw-html"})  # fmt: skip
+    result = _run(
+        ["run", "--instance", not_servicenow, "--username", "u", "--report-dir", "out", "--no-prompt"],
+        tmp_path,
+        env={"SN_PASSWORD": "pw-html"},
+    )
     assert result.returncode == 1
     _no_traceback(result)
     line = next(line for line in result.stdout.splitlines() if "instance_reachable" in line)

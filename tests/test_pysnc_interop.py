@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 import pysnc
+import pytest
 import trustme
 
 from preflight.client import ServiceNowClient
@@ -46,7 +45,9 @@ def client(sim: Simulator, ca: Path) -> object:
 def ours(sim: Simulator, ca: Path) -> ServiceNowClient:
     creds = sim.credentials
     return ServiceNowClient(
-        ConnectionSettings(base_url=sim.url, username=creds["username"], password=creds["password"], ca_bundle=ca)
+        ConnectionSettings(
+            base_url=sim.url, username=creds["username"], password=creds["password"], ca_bundle=ca
+        )
     )
 
 
@@ -118,8 +119,9 @@ def test_our_client_gets_the_rows_and_shapes_pysnc_gets(healthy: Simulator, tls_
     while gr.next():
         theirs.append({f: (gr.get_value(f), gr.get_display_value(f)) for f in fields})
     with ours(healthy, tls_files.ca) as mine:
-        read = mine.table("sys_rest_message_fn", query="rest_message.name=Rundeck - API", fields=fields,
-                          display_value="all")  # fmt: skip
+        read = mine.table(
+            "sys_rest_message_fn", query="rest_message.name=Rundeck - API", fields=fields, display_value="all"
+        )
     rows = [{f: (row[f]["value"], row[f]["display_value"]) for f in fields} for row in read.rows]
     assert len(rows) == 3
     assert rows == theirs

@@ -59,7 +59,7 @@ def test_config_file_refuses_secrets(tmp_path: Path) -> None:
 
 def test_missing_instance_says_how_to_give_one() -> None:
     """No instance anywhere is a one-line ConfigError naming the flag and the variable."""
-    with pytest.raises(ConfigError, match="--instance.*SN_HOST"):
+    with pytest.raises(ConfigError, match=r"--instance.*SN_HOST"):
         resolve({}, environ={}, config_path=None)
 
 
@@ -73,5 +73,5 @@ def test_unreadable_config_file_is_a_clear_error(tmp_path: Path) -> None:
     """A config file that is not TOML gives a ConfigError naming the file."""
     config = tmp_path / "bad.toml"
     config.write_text("this is = = not toml", encoding="utf-8")
-    with pytest.raises(ConfigError, match="bad.toml"):
+    with pytest.raises(ConfigError, match=r"bad\.toml"):
         resolve({"base_url": "acme"}, environ={}, config_path=config)

@@ -54,8 +54,10 @@ class Persona:
         self._rule_cache: dict[tuple[str, str], list[Predicate | None] | None] = {}
         for rule in rules:
             for table, encoded in rule.hide_rows.items():
-                predicate = None if encoded in ("", "*") else compile_query(
-                    parse(encoded, store, table), store, table, context
+                predicate = (
+                    None
+                    if encoded in ("", "*")
+                    else compile_query(parse(encoded, store, table), store, table, context)
                 )
                 self._hidden.setdefault(table, []).append(predicate)
             for table, names in rule.mask_fields.items():

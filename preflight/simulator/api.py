@@ -55,7 +55,8 @@ class Instance:
         self._users: dict[str, Row] = {row["user_name"]: row for row in users}
         # Inactive or locked-out users get the same 401 as a wrong password.
         active = {
-            name for name, row in self._users.items()
+            name
+            for name, row in self._users.items()
             if row["active"] == "true" and row["locked_out"] != "true"
         }
         settings_ttl = float(scenario.settings.get("oauth_expires_in", 1799))
@@ -221,15 +222,20 @@ class Instance:
 
     def _current_user(self, identity: Identity) -> Response:
         user = self._users.get(identity.user_name, {})
-        return r.json_response(200, {"result": {
-            "user_sys_id": user.get("sys_id", ""),
-            "user_name": identity.user_name,
-            "name": user.get("name", ""),
-            "email": user.get("email", ""),
-            "user_display_name": user.get("name", ""),
-            "user_first_name": user.get("first_name", ""),
-            "user_last_name": user.get("last_name", ""),
-        }})
+        return r.json_response(
+            200,
+            {
+                "result": {
+                    "user_sys_id": user.get("sys_id", ""),
+                    "user_name": identity.user_name,
+                    "name": user.get("name", ""),
+                    "email": user.get("email", ""),
+                    "user_display_name": user.get("name", ""),
+                    "user_first_name": user.get("first_name", ""),
+                    "user_last_name": user.get("last_name", ""),
+                }
+            },
+        )
 
     def _oauth(self, request: Request) -> Response:
         form = {k: v[0] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
@@ -240,7 +246,6 @@ class Instance:
         response = r.json_response(200, body)
         response.user_name = user
         return response
-
 
 
 def _int(text: str, default: int, minimum: int) -> int:

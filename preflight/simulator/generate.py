@@ -19,20 +19,22 @@ def _mids(count: int) -> list[dict[str, Any]]:
     rows = []
     for index in range(count):
         status = _STATUSES[index % len(_STATUSES)]
-        rows.append({
-            "_id": f"gen-mid-{index:04d}",
-            "name": f"gen-mid-{index:04d}",
-            "status": status,
-            "validated": "true" if index % 23 else "false",
-            "last_refreshed": "@now-1m" if status == "Up" else "@now-2d",
-            "started": "@now-30d",
-            "version": _VERSION,
-            "host_name": f"mid{index:04d}.dc{index % 7}.example.com",
-            "ip_address": f"10.{40 + index // 250}.{index % 250}.{10 + index % 200}",
-            "host_os_distribution": "Red Hat Enterprise Linux",
-            "host_type": "Linux",
-            "user_name": "mid.server",
-        })
+        rows.append(
+            {
+                "_id": f"gen-mid-{index:04d}",
+                "name": f"gen-mid-{index:04d}",
+                "status": status,
+                "validated": "true" if index % 23 else "false",
+                "last_refreshed": "@now-1m" if status == "Up" else "@now-2d",
+                "started": "@now-30d",
+                "version": _VERSION,
+                "host_name": f"mid{index:04d}.dc{index % 7}.example.com",
+                "ip_address": f"10.{40 + index // 250}.{index % 250}.{10 + index % 200}",
+                "host_os_distribution": "Red Hat Enterprise Linux",
+                "host_type": "Linux",
+                "user_name": "mid.server",
+            }
+        )
     return rows
 
 
@@ -41,18 +43,20 @@ def _methods(count: int, good_mids: list[str]) -> list[dict[str, Any]]:
     for index in range(count):
         verb = "POST" if index % 3 == 0 else "GET"
         mid = good_mids[index % len(good_mids)] if good_mids else ""
-        rows.append({
-            "_id": f"gen-fn-{index:03d}",
-            "rest_message": "@sys_rest_message:rundeck_api",
-            "function_name": f"{verb} - Generated {index:03d}",
-            "http_method": verb,
-            "rest_endpoint": "${rd_api_protocol}://${rd_api_endpoint}:${rd_api_port}/api/${rd_api_version}"
-            f"/generated/{index}",
-            "use_mid_server": f"@ecc_agent:{mid}" if mid else "",
-            "sys_scope": "@sys_scope:x_pd_process_autom",
-            "sys_package": "@sys_package:x_pd_process_autom",
-            "sys_name": f"{verb} - Generated {index:03d}",
-        })
+        rows.append(
+            {
+                "_id": f"gen-fn-{index:03d}",
+                "rest_message": "@sys_rest_message:rundeck_api",
+                "function_name": f"{verb} - Generated {index:03d}",
+                "http_method": verb,
+                "rest_endpoint": "${rd_api_protocol}://${rd_api_endpoint}:${rd_api_port}/api/${rd_api_version}"
+                f"/generated/{index}",
+                "use_mid_server": f"@ecc_agent:{mid}" if mid else "",
+                "sys_scope": "@sys_scope:x_pd_process_autom",
+                "sys_package": "@sys_package:x_pd_process_autom",
+                "sys_name": f"{verb} - Generated {index:03d}",
+            }
+        )
     return rows
 
 
@@ -61,14 +65,16 @@ def _roles(count: int, login: str) -> RawRows:
     for index in range(count):
         key = f"x_gen_app_{index // 10:03d}.role_{index % 10}"
         roles.append({"_id": key, "name": key, "suffix": f"role_{index % 10}"})
-        grants.append({
-            "_id": f"gen-grant-{index:04d}",
-            "user": f"@sys_user:{login}",
-            "role": f"@sys_user_role:{key}",
-            "inherited": False,
-            "state": "active",
-            "inh_count": "0",
-        })
+        grants.append(
+            {
+                "_id": f"gen-grant-{index:04d}",
+                "user": f"@sys_user:{login}",
+                "role": f"@sys_user_role:{key}",
+                "inherited": False,
+                "state": "active",
+                "inh_count": "0",
+            }
+        )
     return {"sys_user_role": roles, "sys_user_has_role": grants}
 
 
@@ -80,11 +86,13 @@ def generate(spec: dict[str, Any], existing: RawRows) -> RawRows:
     if mid_count > 0:
         out["ecc_agent"] = _mids(mid_count)
     good = [
-        str(row["_id"]) for row in out.get("ecc_agent", [])
+        str(row["_id"])
+        for row in out.get("ecc_agent", [])
         if row["status"] == "Up" and row["validated"] == "true"
     ][:10] or [str(row["_id"]) for row in existing.get("ecc_agent", [])]
     rundeck_methods = [
-        row for row in existing.get("sys_rest_message_fn", [])
+        row
+        for row in existing.get("sys_rest_message_fn", [])
         if row.get("rest_message") == "@sys_rest_message:rundeck_api"
     ]
     method_count = int(spec.get("methods", 0)) - len(rundeck_methods)

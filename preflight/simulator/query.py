@@ -20,8 +20,25 @@ DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 # Longest first, so "NOT LIKE" wins over "NOT IN"-like prefixes and "<=" over "<".
 OPERATORS = (
-    "ISNOTEMPTY", "ISEMPTY", "ANYTHING", "EMPTYSTRING", "NOT LIKE", "NOT IN", "STARTSWITH",
-    "ENDSWITH", "NSAMEAS", "SAMEAS", "BETWEEN", "LIKE", "IN", "!=", "<=", ">=", "=", "<", ">",
+    "ISNOTEMPTY",
+    "ISEMPTY",
+    "ANYTHING",
+    "EMPTYSTRING",
+    "NOT LIKE",
+    "NOT IN",
+    "STARTSWITH",
+    "ENDSWITH",
+    "NSAMEAS",
+    "SAMEAS",
+    "BETWEEN",
+    "LIKE",
+    "IN",
+    "!=",
+    "<=",
+    ">=",
+    "=",
+    "<",
+    ">",
 )
 # Field names are lower-case, so the first upper-case letter or symbol starts the operator.
 _CONDITION = re.compile(r"^([a-z_][a-z0-9_.]*)(.*)$", re.DOTALL)
@@ -61,7 +78,7 @@ def _split_condition(text: str) -> Condition | None:
     name, rest = match.groups()
     for op in OPERATORS:
         if rest.startswith(op):
-            return Condition(name, op, rest[len(op):])
+            return Condition(name, op, rest[len(op) :])
     return None
 
 
@@ -75,10 +92,10 @@ def parse(encoded: str, store: Store, table: str) -> Query:
             if not part or part == "EQ":
                 continue
             if part.startswith("ORDERBYDESC"):
-                _add_order(query, store, table, part[len("ORDERBYDESC"):], descending=True)
+                _add_order(query, store, table, part[len("ORDERBYDESC") :], descending=True)
                 continue
             if part.startswith("ORDERBY"):
-                _add_order(query, store, table, part[len("ORDERBY"):], descending=False)
+                _add_order(query, store, table, part[len("ORDERBY") :], descending=False)
                 continue
             is_or = part.startswith("OR")
             condition = _split_condition(part[2:] if is_or else part)
@@ -222,9 +239,9 @@ def _all_of(tests: list[Predicate]) -> Predicate:
 def compile_query(query: Query, store: Store, table: str, context: Context) -> Predicate:
     """One predicate for the whole query; an empty query (or all-dropped) matches everything."""
     branches = [
-        _all_of([
-            _any_of([_compile_condition(c, store, table, context) for c in clause]) for clause in branch
-        ])
+        _all_of(
+            [_any_of([_compile_condition(c, store, table, context) for c in clause]) for clause in branch]
+        )
         for branch in query.branches
         if branch
     ]

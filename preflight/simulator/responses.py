@@ -129,7 +129,7 @@ def fault_answer(fault: Fault, path: str, wording: str) -> Response | None:
         return html(200, INTERSTITIAL_PAGE.format(target=escape(path)))
     if kind == "redirect":
         location = f"https://sso.example.com/adfs/ls/?SAMLRequest=fZJNT8MwDIbv&RelayState={path}"
-        return html(302, '<html><body>Redirecting to sign-in</body></html>', {"Location": location})
+        return html(302, "<html><body>Redirecting to sign-in</body></html>", {"Location": location})
     if kind == "rate_limit":
         return rate_limited(fault.retry_after)
     if kind == "cancelled":

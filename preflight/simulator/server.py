@@ -96,16 +96,18 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(sim.latency_ms / 1000)
         response = sim.instance.handle(request)
         # Recorded before the answer goes out: once a client holds a response, the log has it.
-        sim.record(RequestRecord(
-            method=self.command,
-            path=parts.path,
-            query={k: v[0] for k, v in query.items()},
-            status=response.status,
-            started=started,
-            finished=time.monotonic(),
-            username=response.user_name,
-            fault=response.fault,
-        ))
+        sim.record(
+            RequestRecord(
+                method=self.command,
+                path=parts.path,
+                query={k: v[0] for k, v in query.items()},
+                status=response.status,
+                started=started,
+                finished=time.monotonic(),
+                username=response.user_name,
+                fault=response.fault,
+            )
+        )
         try:
             self.send_response(response.status)
             for name, value in response.headers.items():
