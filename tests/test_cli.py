@@ -188,3 +188,23 @@ def test_unknown_scenario_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 4
     assert "healthy" in result.stderr
     _no_traceback(result)
+
+
+def test_plain_pytest_runs_the_checklist_with_the_plugin_options(tmp_path: Path) -> None:
+    """`pytest checks --sn-instance ...` from the source tree runs the checklist and writes the reports."""
+    root = Path(__file__).resolve().parent.parent
+    with Simulator("typical") as sim:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("SN_")}
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "checks", "-p", "no:cacheprovider", "-q",
+             "-o", "python_functions=check_*", "-o", "python_files=*.py",
+             "--sn-instance", sim.url, "--sn-username", "svc_preflight", "--sn-report-dir", str(tmp_path / "out")],
+            capture_output=True, text=True, cwd=root, env=clean | {"SN_PASSWORD": "preflight-demo-pw"},
+            timeout=120, check=False,
+        )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "NO-GO" in result.stdout
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    outcomes = {r["id"]: r["outcome"] for r in report["results"]}
+    assert outcomes["rest_method_uses_mid[GET - Projects]"] == "failed"
+    assert outcomes["rest_method_uses_mid[POST - Run Webhook]"] == "passed"
