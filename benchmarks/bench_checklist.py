@@ -18,8 +18,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from preflight.runner import run_checklist
-from preflight.settings import resolve
+from preflight.runner import run_checklist, simulator_settings
 from preflight.simulator import Simulator
 from preflight.simulator.server import count_waves
 
@@ -28,17 +27,7 @@ CASES = [("healthy", 0.0), ("healthy", 200.0), ("large", 0.0), ("large", 200.0)]
 
 def measure(scenario: str, latency_ms: float, report_dir: Path) -> dict[str, float]:
     with Simulator(scenario, latency_ms=latency_ms) as sim:
-        creds = sim.credentials
-        settings = resolve(
-            {
-                "base_url": sim.url,
-                "username": creds["username"],
-                "password": creds["password"],
-                "report_dir": report_dir,
-            },
-            environ={},
-            config_path=None,
-        )
+        settings = simulator_settings(sim, report_dir=report_dir)
         tracemalloc.start()
         started = time.perf_counter()
         with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):

@@ -183,19 +183,12 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from preflight.runner import run_checklist
-    from preflight.settings import resolve
+    from preflight.runner import run_checklist, simulator_settings
     from preflight.simulator import Simulator
 
     with Simulator(args.scenario) as sim:
-        creds = sim.credentials
-        flags = _flags(args) | {
-            "base_url": sim.url,
-            "username": creds["username"],
-            "password": creds["password"],
-        }
         # The demo ignores SN_* variables: they point at a real instance, not at the simulator.
-        settings = resolve(flags, environ={}, config_path=args.config)
+        settings = simulator_settings(sim, config_path=args.config, **_flags(args))
         print(f"snow-preflight demo: simulated instance '{args.scenario}' at {sim.url}", flush=True)
         return run_checklist(settings).exit_code
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 import checks
 from preflight.plugin import Preset
-from preflight.settings import Settings
+from preflight.settings import Settings, resolve
 from preflight.snapshot import Snapshot
 from reports.model import RunReport
+
+if TYPE_CHECKING:
+    from preflight.simulator import Simulator
 
 CHECKS_DIR = Path(checks.__file__).parent
 PYTEST_INI = Path(__file__).with_name("pytest.ini")
@@ -41,6 +45,14 @@ def pytest_args(extra: Sequence[str] = ()) -> list[str]:
         "-rN",
         *extra,
     ]
+
+
+def simulator_settings(sim: Simulator, **flags: Any) -> Settings:
+    """Settings that log in to a running simulator as its demo login; SN_* variables are ignored."""
+    config_path = flags.pop("config_path", None)
+    creds = sim.credentials
+    base = {"base_url": sim.url, "username": creds["username"], "password": creds["password"]}
+    return resolve(base | flags, environ={}, config_path=config_path)
 
 
 def run_checklist(

@@ -9,26 +9,14 @@ from pathlib import Path
 import pytest
 
 from preflight.cli import main
-from preflight.runner import replay_bundle, run_checklist
-from preflight.settings import resolve
+from preflight.runner import replay_bundle, run_checklist, simulator_settings
 from preflight.simulator import Simulator
 from reports.bundle import BUNDLE_NAME, BundleError, read_bundle
 
 
 def _run_with_bundle(scenario: str, out: Path) -> dict[str, tuple[str, str]]:
     with Simulator(scenario) as sim:
-        creds = sim.credentials
-        settings = resolve(
-            {
-                "base_url": sim.url,
-                "username": creds["username"],
-                "password": creds["password"],
-                "report_dir": out,
-                "bundle": True,
-            },
-            environ={},
-            config_path=None,
-        )
+        settings = simulator_settings(sim, report_dir=out, bundle=True)
         outcome = run_checklist(settings)
     assert outcome.report is not None
     return {r.id: (r.outcome.value, r.message) for r in outcome.report.results}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from preflight.runner import run_checklist
+from preflight.runner import run_checklist, simulator_settings
 from preflight.settings import resolve
 from preflight.simulator import Simulator
 from reports.model import Outcome, RunReport
@@ -53,20 +53,8 @@ def first_rows(reachable: Outcome) -> dict[str, Outcome]:
 
 def run(scenario: str, tmp_path: Path, **flags: object) -> RunReport:
     with Simulator(scenario) as sim:
-        creds = sim.credentials
-        settings = resolve(
-            # A short time budget: the rate-limited scenario asks for 30 s, which must end in a diagnosis.
-            {
-                "base_url": sim.url,
-                "username": creds["username"],
-                "password": creds["password"],
-                "report_dir": tmp_path / "out",
-                "time_budget": 5,
-                **flags,
-            },
-            environ={},
-            config_path=None,
-        )
+        # A short time budget: the rate-limited scenario asks for 30 s, which must end in a diagnosis.
+        settings = simulator_settings(sim, report_dir=tmp_path / "out", time_budget=5, **flags)
         outcome = run_checklist(settings)
     assert outcome.report is not None
     return outcome.report
