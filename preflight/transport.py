@@ -15,7 +15,8 @@ Retries, all inside the connection's ``time_budget`` for one request:
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -64,6 +65,14 @@ def _next_page(raw: Raw) -> tuple[str, dict[str, str]] | None:
     return None
 
 
+@dataclass
+class _Entry:
+    """What the block under :meth:`Transport._logged` learns: the last status and the retries."""
+
+    status: int | None = None
+    retries: int = 0
+
+
 class Transport:
     """Thread-safe: many threads may call :meth:`get` at once on one transport."""
 
@@ -110,20 +119,19 @@ class Transport:
         url = self.conn.base_url + target.path
         started = time.monotonic()
         deadline = started + self.conn.time_budget
-        retries = server_retries = 0
+        server_retries = 0
         cooldown = 1.0
         renewed = False
-        status: int | None = None
-        error: str | None = None
-        try:
+        query = {k: self.redactor.text(v) for k, v in self.redactor.data(dict(params)).items()}
+        with self._logged("GET", self.redactor.text(target.path), query, source) as entry:
             while True:
                 auth, used_token = self._auth.attempt()
                 raw = self._send(url, params, auth)
-                status = raw.status
+                status = entry.status = raw.status
                 if status == 401 and self._auth.renewable and not renewed:
                     self._auth.invalidate(used_token)
                     renewed = True
-                    retries += 1
+                    entry.retries += 1
                     continue
                 if status == 429:
                     wait = diagnosis.retry_after(raw.headers)
@@ -132,42 +140,24 @@ class Transport:
                     if time.monotonic() + wait > deadline:
                         raise diagnosis.rate_limited(raw, wait, self.conn.time_budget)
                     time.sleep(wait)
-                    retries += 1
+                    entry.retries += 1
                     continue
                 if status >= 500 and not diagnosis.is_hibernating(raw):
                     delay = diagnosis.retry_after(raw.headers) or self._backoff * 2**server_retries
                     delay = min(delay, 8.0)
                     if server_retries >= self.conn.max_retries or time.monotonic() + delay > deadline:
-                        raise diagnosis.server_error(raw, retries, time.monotonic() - started)
+                        raise diagnosis.server_error(raw, entry.retries, time.monotonic() - started)
                     time.sleep(delay)
-                    retries += 1
+                    entry.retries += 1
                     server_retries += 1
                     continue
                 return self._reply(raw, target, renewed=renewed)
-        except PreflightError as err:
-            error = err.kind
-            raise self._redacted(err) from None
-        finally:
-            self.log.add(
-                Exchange(
-                    method="GET",
-                    path=self.redactor.text(target.path),
-                    query={k: self.redactor.text(v) for k, v in self.redactor.data(dict(params)).items()},
-                    status=status,
-                    elapsed_ms=round((time.monotonic() - started) * 1000, 1),
-                    retries=retries,
-                    error=error,
-                    source=self.redactor.text(source) if source else None,
-                )
-            )
 
     def post_token(self, form: Mapping[str, str]) -> Mapping[str, Any]:
         """POST the OAuth form to /oauth_token.do; logged by path only, the form never."""
         started = time.monotonic()
-        status: int | None = None
-        error: str | None = None
         target = Target(TOKEN_PATH)
-        try:
+        with self._logged("POST", TOKEN_PATH, {}, "oauth") as entry:
             try:
                 with self._session.post(
                     self.conn.base_url + TOKEN_PATH,
@@ -180,7 +170,7 @@ class Transport:
                     raw = Raw(response.status_code, response.headers, response.content, response.url)
             except requests.RequestException as exc:
                 raise unreachable(exc, self.conn.base_url + TOKEN_PATH, self.conn.timeout) from None
-            status = raw.status
+            status = entry.status = raw.status
             if 300 <= status < 400:
                 raise diagnosis.redirect(raw, target)
             if status in (400, 401, 403):
@@ -197,22 +187,33 @@ class Transport:
                 *(str(answer.get(k)) for k in ("access_token", "refresh_token") if answer.get(k))
             )
             return answer
+
+    # -- helpers --------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _logged(self, method: str, path: str, query: dict[str, str], source: str | None) -> Iterator[_Entry]:
+        """One exchange-log line for the block, however it ends; errors leave it redacted."""
+        started = time.monotonic()
+        entry = _Entry()
+        error: str | None = None
+        try:
+            yield entry
         except PreflightError as err:
             error = err.kind
             raise self._redacted(err) from None
         finally:
             self.log.add(
                 Exchange(
-                    method="POST",
-                    path=TOKEN_PATH,
-                    status=status,
+                    method=method,
+                    path=path,
+                    query=query,
+                    status=entry.status,
                     elapsed_ms=round((time.monotonic() - started) * 1000, 1),
+                    retries=entry.retries,
                     error=error,
-                    source="oauth",
+                    source=self.redactor.text(source) if source else None,
                 )
             )
-
-    # -- helpers --------------------------------------------------------------------------------------
 
     def _send(self, url: str, params: Mapping[str, str], auth: AuthBase) -> Raw:
         try:
