@@ -22,7 +22,7 @@ def summary(
 ) -> list[str]:
     """Lines: the verdict, one row per result (worst first), and where the reports are."""
     rows = sorted(results, key=lambda r: (_ORDER[r.outcome], r.severity.rank))
-    failing = [r for r in rows if r.gating and r.severity.at_least(gate)]
+    failing = [r for r in rows if r.fails_gate(gate)]
     outcome = verdict(rows, gate)
     head = "GO" if outcome is Verdict.GO else "NO-GO"
     lines = [

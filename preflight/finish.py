@@ -11,8 +11,6 @@ from preflight import __version__
 from reports.model import RunInfo, RunReport, Verdict, count, verdict
 
 if TYPE_CHECKING:
-    import pytest
-
     from preflight.plugin import Preflight
 
 
@@ -41,7 +39,7 @@ def build_report(preflight: Preflight) -> RunReport:
     return RunReport.model_validate(redactor.data(run.model_dump(mode="json")))
 
 
-def finish(preflight: Preflight, session: pytest.Session) -> tuple[RunReport, dict[str, Path], bool]:
+def finish(preflight: Preflight) -> tuple[RunReport, dict[str, Path], bool]:
     """Build and write the reports; return them, the paths written and whether the gate passes."""
     from reports.writer import write_reports
 

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from preflight.catalogue import CannotVerify, CheckSpec, Evidence, fill
-from preflight.severity import Severity
 from preflight.views import Unavailable, View
 from reports.model import CheckResult, EvidenceItem, Link, Outcome
 
@@ -110,7 +109,3 @@ class ResultBuilder:
         return Outcome.ERROR, f"internal error in check {self.spec.id}: {type(excinfo.value).__name__}: " + (
             _first_line(str(excinfo.value))
         )
-
-
-def gate_fails(result: CheckResult, gate: Severity) -> bool:
-    return result.gating and result.severity.at_least(gate)

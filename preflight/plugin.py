@@ -20,7 +20,7 @@ import pytest
 
 from preflight import __version__
 from preflight.catalogue import CannotVerify, CatalogueError, CheckSpec, Evidence, spec_of, validate
-from preflight.errors import ConfigError, PreflightError
+from preflight.errors import ConfigError
 from preflight.outcomes import AREAS, ResultBuilder, Tracker
 from preflight.redaction import NULL, Redactor
 from preflight.settings import Settings, resolve
@@ -80,10 +80,9 @@ class Preset:
     Passed as ``pytest.main(args, plugins=[preset])``; after the run, ``preset.report`` holds the result.
     """
 
-    def __init__(self, settings: Settings, snapshot: Snapshot | None = None, echo: bool = True) -> None:
+    def __init__(self, settings: Settings, snapshot: Snapshot | None = None) -> None:
         self.settings = settings
         self.snapshot = snapshot
-        self.echo = echo
         self.report: Any = None
         self.written: dict[str, Path] = {}
 
@@ -164,7 +163,7 @@ class Preflight:
         self.active = True
         functions = {item.function for item in checks if isinstance(item, pytest.Function)}
         try:
-            self.specs = validate(sorted(functions, key=lambda fn: fn.__name__))
+            validate(sorted(functions, key=lambda fn: fn.__name__))
         except CatalogueError as exc:
             raise pytest.UsageError(str(exc)) from None
         order = {item: index for index, item in enumerate(items)}
@@ -211,7 +210,7 @@ class Preflight:
             return
         from preflight.finish import finish
 
-        report, written, go = finish(self, session)
+        report, written, go = finish(self)
         if self.preset is not None:
             self.preset.report = report
             self.preset.written = written
@@ -284,4 +283,4 @@ def _area_rank(item: pytest.Item) -> int:
     return AREAS.index(spec.area) if spec and spec.area in AREAS else len(AREAS)
 
 
-__all__ = ["CannotVerify", "Preflight", "PreflightError", "Preset"]
+__all__ = ["CannotVerify", "Preflight", "Preset"]

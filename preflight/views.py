@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
+from urllib.parse import quote
 
 from preflight.catalogue import CannotVerify
 from preflight.settings import Expectations
@@ -122,8 +123,7 @@ class View:
         return f"{self.snapshot.instance}/{table}.do?sys_id={sys_id}"
 
     def list_link(self, table: str, query: str) -> str:
-        from urllib.parse import quote
-
+        """Deep link to a filtered list: ``https://<instance>/<table>_list.do?sysparm_query=<query>``."""
         return f"{self.snapshot.instance}/{table}_list.do?sysparm_query={quote(query)}"
 
     def readable(self, name: str) -> Source:

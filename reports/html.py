@@ -87,7 +87,7 @@ def ordered(results: list[CheckResult]) -> list[CheckResult]:
 def blocking(run: RunReport) -> list[CheckResult]:
     """The results that make the verdict no-go: failed or error at or above the gate severity."""
     gate = run.run.gate
-    return [r for r in run.results if r.gating and r.severity.at_least(gate)]
+    return [r for r in run.results if r.fails_gate(gate)]
 
 
 def safe_href(url: str | None) -> str | None:

@@ -65,6 +65,10 @@ class CheckResult(BaseModel):
         """True for outcomes that can fail the gate (failed or error)."""
         return self.outcome in (Outcome.FAILED, Outcome.ERROR)
 
+    def fails_gate(self, gate: Severity) -> bool:
+        """True when this result alone makes the run no-go at *gate*."""
+        return self.gating and self.severity.at_least(gate)
+
 
 class Counts(BaseModel):
     passed: int = 0
@@ -107,5 +111,5 @@ def count(results: list[CheckResult]) -> Counts:
 
 def verdict(results: list[CheckResult], gate: Severity) -> Verdict:
     """No-go when any failed or error result is at or above the gate severity."""
-    blocking = any(r.gating and r.severity.at_least(gate) for r in results)
+    blocking = any(r.fails_gate(gate) for r in results)
     return Verdict.NO_GO if blocking else Verdict.GO
