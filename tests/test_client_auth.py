@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,19 +12,6 @@ from preflight.client import ServiceNowClient
 from preflight.connection import ConnectionSettings
 from preflight.errors import AuthenticationError
 from preflight.simulator import Fault, Simulator
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator("healthy") as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_faults(sim: Simulator) -> Iterator[None]:
-    sim.clear_faults()
-    yield
-    sim.clear_faults()
 
 
 def connect(sim: Simulator, *keys: str, **overrides: Any) -> ConnectionSettings:

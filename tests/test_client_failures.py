@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,19 +22,6 @@ from preflight.errors import (
     UnreachableError,
 )
 from preflight.simulator import Fault, Simulator
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator("healthy") as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_faults(sim: Simulator) -> Iterator[None]:
-    sim.clear_faults()
-    yield
-    sim.clear_faults()
 
 
 def connect(sim: Simulator, **overrides: Any) -> ConnectionSettings:

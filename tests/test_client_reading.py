@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-
-import pytest
 
 from preflight.client import GroupCount, ServiceNowClient
 from preflight.connection import ConnectionSettings
 from preflight.simulator import Simulator
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator("healthy") as running:
-        yield running
 
 
 def basic(sim: Simulator) -> ServiceNowClient:

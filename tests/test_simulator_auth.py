@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
-import pytest
 import requests
 
 from preflight.simulator import Simulator
 
+SIMULATOR_OPTIONS = {"oauth_expires_in": 0.5}
+
 USERS = "/api/now/table/sys_user?sysparm_limit=1"
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator("healthy", oauth_expires_in=0.5) as simulator:
-        yield simulator
 
 
 def token(sim: Simulator, **form: str) -> requests.Response:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 
 from preflight.simulator import Simulator
+
+SCENARIO = "restprobe_failures"
 
 ROLE_NAMES = [
     "admin",
@@ -20,19 +20,6 @@ ROLE_NAMES = [
     "x_pd_process_autom.app_user",
     "x_pd_process_autom.executor",
 ]
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator("restprobe_failures") as simulator:
-        yield simulator
-
-
-@pytest.fixture(scope="module")
-def http(sim: Simulator) -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.auth = (sim.credentials["username"], sim.credentials["password"])
-        yield session
 
 
 def names(

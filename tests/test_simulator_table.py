@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,19 +12,6 @@ from preflight.simulator import Simulator
 
 ADMIN_ID = "6816f79cc0a8016401c5a33be04be441"
 FN_FIELDS = "function_name,use_mid_server"
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator("healthy") as simulator:
-        yield simulator
-
-
-@pytest.fixture(scope="module")
-def http(sim: Simulator) -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.auth = (sim.credentials["username"], sim.credentials["password"])
-        yield session
 
 
 def get(sim: Simulator, http: requests.Session, path: str, **params: Any) -> requests.Response:
