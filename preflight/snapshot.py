@@ -44,16 +44,12 @@ class Source(BaseModel):
     status: SourceStatus
     rows: list[dict[str, Any]] = Field(default_factory=list)
     total: int | None = None
+    # Rows that match the query but were not returned: X-Total-Count is ACL-blind, so these are hidden by
+    # ACL (never counted when the read stopped at its own row limit).
+    hidden: int = 0
     masked_fields: list[str] = Field(default_factory=list)
     error_kind: str | None = None  # PreflightError.kind: "unreachable", "denied", "invalid_table", ...
     error: str | None = None  # one-line diagnosis
-
-    @property
-    def hidden(self) -> int:
-        """Rows that match the query but were not returned (X-Total-Count is ACL-blind)."""
-        if self.total is None:
-            return 0
-        return max(0, self.total - len(self.rows))
 
     @property
     def readable(self) -> bool:
@@ -200,13 +196,16 @@ def _read(client: ServiceNowClient, read: Read) -> Source:
     except InstanceError as exc:
         return Source(**base, status=SourceStatus.FAILED, error_kind=exc.kind, error=str(exc))
     rows = list(result.rows)
-    total = result.total
-    truncated = read.max_rows is not None and len(rows) >= read.max_rows
-    if total is not None and total > len(rows) and not truncated:
-        status = SourceStatus.PARTIAL if rows else SourceStatus.HIDDEN
-    else:
-        status = SourceStatus.OK
-    return Source(**base, status=status, rows=rows, total=total, masked_fields=list(result.masked_fields))
+    hidden = result.hidden
+    status = SourceStatus.OK if not hidden else SourceStatus.PARTIAL if rows else SourceStatus.HIDDEN
+    return Source(
+        **base,
+        status=status,
+        rows=rows,
+        total=result.total,
+        hidden=hidden,
+        masked_fields=list(result.masked_fields),
+    )
 
 
 def collect(
