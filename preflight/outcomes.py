@@ -57,7 +57,7 @@ class ResultBuilder:
         self.view = view
 
     def build(
-        self, report: pytest.TestReport, call: pytest.CallInfo[None], evidence: Evidence, tracker: Tracker
+        self, report: pytest.TestReport, call: pytest.CallInfo[None], evidence: Evidence
     ) -> CheckResult:
         outcome, message = self._outcome(report, call)
         blocked_by = None

@@ -149,7 +149,7 @@ class Preflight:
         self.active = True
         items = ITEMS[spec.each](self.view)
         if not items:
-            items = Unavailable(f"nothing to check: the instance lists no {spec.each}", skip=True)
+            items = Unavailable(f"not applicable: there is no {spec.each} to check", skip=True)
         if isinstance(items, Unavailable):
             metafunc.parametrize(spec.each, [items], ids=["*"])
         else:
@@ -194,7 +194,7 @@ class Preflight:
         if spec is None or report.when == "teardown" or (report.when == "setup" and report.passed):
             return report
         builder = ResultBuilder(spec, _param(item, spec), self.view if self._snapshot else None)
-        result = builder.build(report, call, item.stash.get(EVIDENCE_KEY, Evidence()), self.tracker)
+        result = builder.build(report, call, item.stash.get(EVIDENCE_KEY, Evidence()))
         report.user_properties.append(("preflight_outcome", result.outcome.value))
         self.tracker.add(spec, result)
         return report

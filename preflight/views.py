@@ -250,7 +250,7 @@ class View:
         source = self.snapshot.source("rest_methods")
         if not source.readable:
             return Unavailable(why_unreadable(source))
-        return self.methods()
+        return self.methods() or Unavailable(f"{self.expect.rest_message} has no HTTP methods", skip=True)
 
     def mid_items(self) -> list[MidRef] | Unavailable:
         """The MID Servers to check: those the methods name, and the expected one."""
