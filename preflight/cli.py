@@ -76,6 +76,13 @@ def _add_expectations(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--config", metavar="FILE", type=Path, help="TOML config file (never secrets)")
 
 
+def _scenario_list() -> str:
+    from preflight.simulator import list_scenarios
+
+    lines = [f"  {name:<26} {description}" for name, description in list_scenarios()]
+    return "scenarios:\n" + "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="snow-preflight",
@@ -126,7 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_expectations(demo)
 
-    simulate = commands.add_parser("simulate", help="serve a simulated ServiceNow instance on loopback")
+    simulate = commands.add_parser(
+        "simulate",
+        help="serve a simulated ServiceNow instance on loopback",
+        epilog=_scenario_list(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     simulate.add_argument(
         "--scenario", default="healthy", help="which instance to simulate (default: healthy)"
     )

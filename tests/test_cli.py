@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import socket
 import subprocess
 import sys
 import threading
+import time
+import warnings
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -208,3 +212,53 @@ def test_plain_pytest_runs_the_checklist_with_the_plugin_options(tmp_path: Path)
     outcomes = {r["id"]: r["outcome"] for r in report["results"]}
     assert outcomes["rest_method_uses_mid[GET - Projects]"] == "failed"
     assert outcomes["rest_method_uses_mid[POST - Run Webhook]"] == "passed"
+
+
+def test_simulate_help_lists_the_scenarios(tmp_path: Path) -> None:
+    """`snow-preflight simulate --help` names every scenario with its description."""
+    result = _run(["simulate", "--help"], tmp_path)
+    assert result.returncode == 0
+    for name in ("healthy", "typical", "mid_down", "hibernating", "large"):
+        assert f"  {name} " in result.stdout
+
+
+def test_password_is_prompted_for_on_a_terminal(tmp_path: Path) -> None:
+    """With a terminal attached and no password given, the CLI asks for it, without echo, and logs in."""
+    with Simulator("healthy") as sim:
+        # The simulator's threads make Python 3.12+ warn about fork(); the child only chdirs and execs, which
+        # takes no lock another thread could hold, so the warning does not apply here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid, fd = pty.fork()
+        if pid == 0:  # the child: the CLI, with the pty as its controlling terminal
+            os.chdir(tmp_path)
+            env = {k: v for k, v in os.environ.items() if not k.startswith("SN_")}
+            args = ["run", "--instance", sim.url, "--username", "svc_preflight", "--report-dir", "out"]
+            os.execve(sys.executable, [*CLI, *args], env)  # noqa: S606 - our own CLI, fixed arguments
+        output = _read_until(fd, b"Password for svc_preflight: ")
+        os.write(fd, sim.credentials["password"].encode() + b"\n")
+        output += _read_until(fd, None)
+        _, status = os.waitpid(pid, 0)
+    text = output.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert sim.credentials["password"] not in text
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert {r["id"]: r["outcome"] for r in report["results"]}["login_authenticated"] == "passed"
+
+
+def _read_until(fd: int, marker: bytes | None, timeout: float = 60.0) -> bytes:
+    """Read from the pty until *marker* appears (or, with None, until the child closes it)."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and (marker is None or marker not in data):
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the child has exited and closed the terminal
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
