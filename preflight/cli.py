@@ -165,7 +165,6 @@ _NOT_SETTINGS = {
     "tls",
     "latency_ms",
     "list",
-    "bundle_path",
 }
 
 
