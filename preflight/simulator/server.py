@@ -55,6 +55,9 @@ def count_waves(records: Sequence[RequestRecord]) -> int:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: a wave of 9-11 parallel connections could overflow it,
+    # and the kernel's SYN retry then stalls the overflow by a second. A real instance has no such limit.
+    request_queue_size = 128
     simulator: Simulator
 
 
