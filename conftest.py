@@ -1,3 +1,4 @@
-"""Loads the snow-preflight plugin for checks run from this source tree; nothing else."""
+"""The snow-preflight pytest plugin is loaded by its ``pytest11`` entry point (``snow_preflight.plugin``).
 
-pytest_plugins = ["preflight.plugin"]
+Nothing else belongs here: this file only marks the repository's root for pytest.
+"""

@@ -18,9 +18,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from preflight.runner import run_checklist, simulator_settings
-from preflight.simulator import Simulator
-from preflight.simulator.server import count_waves
+from snow_preflight.run import run_checklist, simulator_settings
+from snow_preflight.simulator import Simulator
+from snow_preflight.simulator.server import count_waves
 
 CASES = [("healthy", 0.0), ("healthy", 200.0), ("large", 0.0), ("large", 200.0)]
 

@@ -14,7 +14,7 @@ import time
 
 import requests
 
-from preflight.simulator import Simulator
+from snow_preflight.simulator import Simulator
 
 QUERIES = {
     "roles of the login": (

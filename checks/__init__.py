@@ -1,4 +1,4 @@
 """The checklist: one module per area, each check a pytest function declared with ``@check``.
 
-Areas run in this order: instance, app, roles, mid, rest (see ``preflight.outcomes.AREAS``).
+Areas run in this order: instance, app, roles, mid, rest (see ``snow_preflight.judge.outcomes.AREAS``).
 """

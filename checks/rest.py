@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from preflight.catalogue import Evidence, check
-from preflight.severity import Severity
-from preflight.views import RestMethod, View, parse_time
+from snow_preflight.judge.catalogue import Evidence, check
+from snow_preflight.severity import Severity
+from snow_preflight.judge.views import RestMethod, View, parse_time
 
 _METHOD_FORM = "System Web Services > Outbound > REST Message > {rest_message} > HTTP Methods > {item}"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from preflight.catalogue import CannotVerify, Evidence, check
-from preflight.severity import Severity
-from preflight.views import View
+from snow_preflight.judge.catalogue import CannotVerify, Evidence, check
+from snow_preflight.severity import Severity
+from snow_preflight.judge.views import View
 
 _REMEDIATION = (
     "In ServiceNow, open User Administration > Users > {account}, then the Roles related list > Edit, "

@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from preflight.severity import Severity
-from reports.model import CheckResult, Outcome, RunReport, Verdict
-from reports.text import clip, visible
+from snow_preflight.severity import Severity
+from snow_preflight.reports.model import CheckResult, Outcome, RunReport, Verdict
+from snow_preflight.reports.text import clip, visible
 
 TEMPLATE = "report.html.j2"
 SCRIPT = "filter.js"
@@ -40,7 +40,7 @@ def _finalize(value: object) -> object:
 
 
 _ENV = Environment(
-    loader=PackageLoader("reports", "templates"),
+    loader=PackageLoader("snow_preflight.reports", "templates"),
     # ".j2" is listed so that "report.html.j2" is escaped; default=True escapes any other name too.
     autoescape=select_autoescape(
         enabled_extensions=("html", "htm", "xml", "j2"), default_for_string=True, default=True

@@ -11,8 +11,8 @@ import json
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from reports.model import SCHEMA_VERSION, RunReport
-from reports.text import map_strings, without_surrogates
+from snow_preflight.reports.model import SCHEMA_VERSION, RunReport
+from snow_preflight.reports.text import map_strings, without_surrogates
 
 
 class ReportFormatError(ValueError):

@@ -6,7 +6,7 @@ One ``<testsuite>`` per instance, one ``<testcase>`` per result row, with ``clas
 goes in the ``message`` attribute; evidence and remediation go in the element's text, and a passed row
 keeps its evidence in ``<system-out>`` so a reviewer can trust a green row too.
 
-Every string is made XML-safe *before* junit-xml sees it (:func:`reports.text.visible`): junit-xml strips
+Every string is made XML-safe *before* junit-xml sees it (:func:`snow_preflight.reports.text.visible`): junit-xml strips
 illegal characters from its output only after serialising, which misses a lone surrogate written as a
 character reference and loses the others without a trace.
 """
@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string  # type: ignore[import-untyped]
 
-from reports.html import utc_iso
-from reports.model import CheckResult, Outcome, RunReport
-from reports.text import clip, visible
+from snow_preflight.reports.html import utc_iso
+from snow_preflight.reports.model import CheckResult, Outcome, RunReport
+from snow_preflight.reports.text import clip, visible
 
 #: Longest ``message`` attribute; CI front-ends show it on one line.
 MESSAGE_LIMIT = 1000

@@ -10,8 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from preflight.exchange import Exchange
-from preflight.severity import Severity
+from snow_preflight.servicenow.exchange import Exchange
+from snow_preflight.severity import Severity
 
 SCHEMA_VERSION = 1
 

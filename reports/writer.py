@@ -15,12 +15,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from preflight.redaction import Redactor
-from reports.html import render_html
-from reports.json_report import render_json
-from reports.junit import render_junit
-from reports.model import RunReport
-from reports.text import map_strings
+from snow_preflight.redaction import Redactor
+from snow_preflight.reports.html import render_html
+from snow_preflight.reports.json_report import render_json
+from snow_preflight.reports.junit import render_junit
+from snow_preflight.reports.model import RunReport
+from snow_preflight.reports.text import map_strings
 
 #: The only names this module ever writes, by report kind.
 FILENAMES: dict[str, str] = {"json": "report.json", "html": "report.html", "junit": "junit.xml"}

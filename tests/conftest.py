@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from preflight.simulator import Simulator
+from snow_preflight.simulator import Simulator
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from preflight.exchange import Exchange
-from preflight.severity import Severity
-from reports.model import (
+from snow_preflight.servicenow.exchange import Exchange
+from snow_preflight.severity import Severity
+from snow_preflight.reports.model import (
     CheckResult,
     EvidenceItem,
     Link,

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from report_samples import IMG_MARKUP, SCRIPT_MARKUP, sample_run
 
-from preflight.redaction import Redactor
-from reports.model import RunReport
-from reports.writer import write_reports
+from snow_preflight.redaction import Redactor
+from snow_preflight.reports.model import RunReport
+from snow_preflight.reports.writer import write_reports
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from preflight.cli import main
-from preflight.runner import replay_bundle, run_checklist, simulator_settings
-from preflight.simulator import Simulator
-from reports.bundle import BUNDLE_NAME, BundleError, read_bundle
+from snow_preflight.cli import main
+from snow_preflight.run import replay_bundle, run_checklist, simulator_settings
+from snow_preflight.simulator import Simulator
+from snow_preflight.bundle import BUNDLE_NAME, BundleError, read_bundle
 
 
 def _run_with_bundle(scenario: str, out: Path) -> dict[str, tuple[str, str]]:

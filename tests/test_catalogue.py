@@ -7,9 +7,9 @@ import inspect
 
 import pytest
 
-from preflight.catalogue import CatalogueError, check, fill, validate
-from preflight.outcomes import AREAS
-from preflight.severity import Severity
+from snow_preflight.judge.catalogue import CatalogueError, check, fill, validate
+from snow_preflight.judge.outcomes import AREAS
+from snow_preflight.severity import Severity
 
 # The ids are a contract that users' CI configurations depend on: changing one is a breaking change.
 CONTRACT_IDS = {

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from preflight.simulator import Simulator
+from snow_preflight.simulator import Simulator
 
-CLI = [sys.executable, "-m", "preflight.cli"]
+CLI = [sys.executable, "-m", "snow_preflight.cli"]
 
 
 def _run(

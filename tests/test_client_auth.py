@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from preflight.client import ServiceNowClient
-from preflight.connection import ConnectionSettings
-from preflight.errors import AuthenticationError
-from preflight.simulator import Fault, Simulator
+from snow_preflight.servicenow.client import ServiceNowClient
+from snow_preflight.servicenow.connection import ConnectionSettings
+from snow_preflight.errors import AuthenticationError
+from snow_preflight.simulator import Fault, Simulator
 
 
 def connect(sim: Simulator, *keys: str, **overrides: Any) -> ConnectionSettings:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from preflight.connection import ConnectionSettings
-from preflight.errors import ConfigError
-from preflight.redaction import MASK
+from snow_preflight.servicenow.connection import ConnectionSettings
+from snow_preflight.errors import ConfigError
+from snow_preflight.redaction import MASK
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Every way a read can fail becomes one exception of preflight.errors, with a message naming the cause."""
+"""Every way a read can fail becomes one exception of snow_preflight.errors, with a message naming the cause."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from preflight.client import ServiceNowClient
-from preflight.connection import ConnectionSettings
-from preflight.errors import (
+from snow_preflight.servicenow.client import ServiceNowClient
+from snow_preflight.servicenow.connection import ConnectionSettings
+from snow_preflight.errors import (
     AccessDeniedError,
     AuthenticationError,
     HibernatingError,
@@ -21,7 +21,7 @@ from preflight.errors import (
     UnexpectedResponseError,
     UnreachableError,
 )
-from preflight.simulator import Fault, Simulator
+from snow_preflight.simulator import Fault, Simulator
 
 
 def connect(sim: Simulator, **overrides: Any) -> ConnectionSettings:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from preflight.client import GroupCount, ServiceNowClient
-from preflight.connection import ConnectionSettings
-from preflight.simulator import Simulator
+from snow_preflight.servicenow.client import GroupCount, ServiceNowClient
+from snow_preflight.servicenow.connection import ConnectionSettings
+from snow_preflight.simulator import Simulator
 
 
 def basic(sim: Simulator) -> ServiceNowClient:

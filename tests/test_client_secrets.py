@@ -11,10 +11,10 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from preflight.client import ServiceNowClient
-from preflight.connection import ConnectionSettings
-from preflight.errors import PreflightError
-from preflight.simulator import Fault, Simulator
+from snow_preflight.servicenow.client import ServiceNowClient
+from snow_preflight.servicenow.connection import ConnectionSettings
+from snow_preflight.errors import PreflightError
+from snow_preflight.simulator import Fault, Simulator
 
 USER = "svc_preflight"
 PASSWORD = "Planted-P@ss w/rd+1"

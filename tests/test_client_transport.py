@@ -14,11 +14,12 @@ import trustme
 from requests.structures import CaseInsensitiveDict
 from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
-from preflight import __version__, diagnosis
-from preflight.client import ServiceNowClient
-from preflight.connection import ConnectionSettings
-from preflight.errors import UnexpectedResponseError, UnreachableError
-from preflight.simulator import Fault, Simulator
+from snow_preflight import __version__
+from snow_preflight.servicenow import diagnosis
+from snow_preflight.servicenow.client import ServiceNowClient
+from snow_preflight.servicenow.connection import ConnectionSettings
+from snow_preflight.errors import UnexpectedResponseError, UnreachableError
+from snow_preflight.simulator import Fault, Simulator
 
 
 def basic(url: str, **overrides: Any) -> ConnectionSettings:

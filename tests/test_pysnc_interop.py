@@ -9,9 +9,9 @@ import pysnc
 import pytest
 import trustme
 
-from preflight.client import ServiceNowClient
-from preflight.connection import ConnectionSettings
-from preflight.simulator import Simulator, TlsFiles
+from snow_preflight.servicenow.client import ServiceNowClient
+from snow_preflight.servicenow.connection import ConnectionSettings
+from snow_preflight.simulator import Simulator, TlsFiles
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import json
 import pytest
 from report_samples import nasty_run, sample_run
 
-from reports.json_report import ReportFormatError, load_report, render_json
-from reports.model import SCHEMA_VERSION
+from snow_preflight.reports.json_report import ReportFormatError, load_report, render_json
+from snow_preflight.reports.model import SCHEMA_VERSION
 
 
 def test_round_trip_gives_the_same_model() -> None:

@@ -11,8 +11,8 @@ import xmlschema
 from junitparser import Error, Failure, JUnitXml, Skipped
 from report_samples import IMG_MARKUP, NASTY, SCRIPT_MARKUP, nasty_run, sample_run
 
-from reports.junit import render_junit
-from reports.model import Outcome, RunReport
+from snow_preflight.reports.junit import render_junit
+from snow_preflight.reports.model import Outcome, RunReport
 
 SCHEMA = Path(__file__).parent / "schemas" / "junit-10.xsd"
 RESULT_TYPE = {Outcome.FAILED: Failure, Outcome.ERROR: Error, Outcome.SKIPPED: Skipped}

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from report_samples import sample_run
 
-from preflight.redaction import MASK, Redactor
-from reports import writer
-from reports.json_report import load_report
-from reports.model import EvidenceItem, RunReport
-from reports.writer import FILENAMES, write_reports
+from snow_preflight.redaction import MASK, Redactor
+from snow_preflight.reports import writer
+from snow_preflight.reports.json_report import load_report
+from snow_preflight.reports.model import EvidenceItem, RunReport
+from snow_preflight.reports.writer import FILENAMES, write_reports
 
 SECRET = "p&ss<w0rd>\"'"
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from preflight.simulator import Fault, Simulator, load_scenario
+from snow_preflight.simulator import Fault, Simulator, load_scenario
 
 PASSWORD = "Planted-PW-7731!x"
 CLIENT_SECRET = "planted-client-secret-5512"
@@ -92,7 +92,7 @@ def test_no_secret_in_any_artifact_or_output(mode: str, tmp_path: Path) -> None:
             | {"SN_HOST": sim.url}
         )
         result = subprocess.run(
-            [sys.executable, "-m", "preflight.cli", "run", "--report-dir", "out", "--bundle", "--no-prompt"],
+            [sys.executable, "-m", "snow_preflight.cli", "run", "--report-dir", "out", "--bundle", "--no-prompt"],
             capture_output=True,
             text=True,
             cwd=tmp_path,

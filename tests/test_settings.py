@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from preflight.errors import ConfigError
-from preflight.settings import REQUIRED_ROLES, resolve
-from preflight.severity import Severity
+from snow_preflight.errors import ConfigError
+from snow_preflight.settings import REQUIRED_ROLES, resolve
+from snow_preflight.severity import Severity
 
 
 def test_defaults_match_the_documented_app() -> None:

@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from preflight.simulator import Simulator
+from snow_preflight.simulator import Simulator
 
 SIMULATOR_OPTIONS = {"oauth_expires_in": 0.5}
 

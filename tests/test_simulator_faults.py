@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from preflight.simulator import Fault, Simulator
+from snow_preflight.simulator import Fault, Simulator
 
 USERS = "/api/now/table/sys_user?sysparm_limit=1"
 

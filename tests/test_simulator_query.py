@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from preflight.simulator import Simulator
+from snow_preflight.simulator import Simulator
 
 SCENARIO = "restprobe_failures"
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import requests
 
-from preflight.simulator import Simulator, list_scenarios, load_scenario
-from preflight.simulator.acl import AclRules
+from snow_preflight.simulator import Simulator, list_scenarios, load_scenario
+from snow_preflight.simulator.acl import AclRules
 
 REQUIRED = {
     "healthy",

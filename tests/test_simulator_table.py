@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from preflight.simulator import Simulator
+from snow_preflight.simulator import Simulator
 
 ADMIN_ID = "6816f79cc0a8016401c5a33be04be441"
 FN_FIELDS = "function_name,use_mid_server"

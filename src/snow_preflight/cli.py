@@ -1,0 +1,245 @@
+"""``snow-preflight``: run the checklist against an instance, the built-in simulator, or a bundle.
+
+Exit status follows pytest's: 0 go (nothing at or above --fail-on failed or errored), 1 no-go, 2
+interrupted, 3 internal error, 4 usage error (bad option, bad setting, unreadable bundle).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from snow_preflight import __version__
+from snow_preflight.errors import PreflightError
+from snow_preflight.severity import Severity
+
+USAGE_ERROR = 4
+
+EPILOG = """\
+environment:
+  SN_HOST, SN_USERNAME, SN_PASSWORD, SN_CLIENT_ID, SN_CLIENT_SECRET, SN_ACCESS_TOKEN, SN_API_KEY,
+  SN_TIMEOUT stand in for the matching flags (a flag wins). Settings that are not secret can also come
+  from a TOML file (--config, default ./snow-preflight.toml).
+
+exit status:
+  0 go, 1 no-go (a check at or above --fail-on failed or could not be verified), 2 interrupted,
+  3 internal error, 4 usage error.
+
+examples:
+  snow-preflight demo                                   # the checklist against the built-in simulator
+  SN_PASSWORD=... snow-preflight run --instance acme --username svc_preflight --report-dir out
+  snow-preflight replay out/snow-preflight-bundle.zip   # re-judge a support bundle offline
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit with pytest's usage-error status (4) instead of 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _add_expectations(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("what to expect and how to judge")
+    group.add_argument("--expected-mid", metavar="NAME", help="MID Server every HTTP method must use")
+    group.add_argument(
+        "--heartbeat-max-age",
+        metavar="MIN",
+        type=float,
+        dest="heartbeat_max_age_minutes",
+        help="minutes a MID Server heartbeat may be old (default 15)",
+    )
+    group.add_argument("--integration-user", metavar="USER", help="also check this account's roles")
+    group.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        help="lowest severity that fails the gate (default high)",
+    )
+    group.add_argument(
+        "--report-dir",
+        metavar="DIR",
+        type=Path,
+        help="where report.json, report.html and junit.xml go (default ./preflight-report)",
+    )
+    group.add_argument(
+        "--bundle",
+        action="store_true",
+        default=None,
+        help="also write a redacted support bundle (zip) for offline analysis",
+    )
+    group.add_argument("--config", metavar="FILE", type=Path, help="TOML config file (never secrets)")
+
+
+def _scenario_list() -> str:
+    from snow_preflight.simulator import list_scenarios
+
+    lines = [f"  {name:<26} {description}" for name, description in list_scenarios()]
+    return "scenarios:\n" + "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="snow-preflight",
+        description="Pre-flight checks for the Rundeck / PagerDuty Automation app on ServiceNow: app installed, "
+        "roles held, MID Server up, every HTTP method of 'Rundeck - API' routed through it. "
+        "Read-only: only GET requests reach the instance.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser(
+        "run",
+        help="run the checklist against a ServiceNow instance",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    conn = run.add_argument_group("instance and login")
+    conn.add_argument(
+        "--instance",
+        dest="base_url",
+        metavar="URL",
+        help="https://<name>.service-now.com, or just <name> [SN_HOST]",
+    )
+    conn.add_argument("--username", metavar="USER", help="login user name [SN_USERNAME]")
+    conn.add_argument(
+        "--password",
+        metavar="PW",
+        help="password; prefer SN_PASSWORD or the prompt, which no process list shows [SN_PASSWORD]",
+    )
+    conn.add_argument("--client-id", metavar="ID", help="OAuth client id [SN_CLIENT_ID]")
+    conn.add_argument("--client-secret", metavar="SECRET", help="OAuth client secret [SN_CLIENT_SECRET]")
+    conn.add_argument("--ca-bundle", metavar="PEM", type=Path, help="CA bundle to verify the instance's TLS")
+    conn.add_argument("--client-cert", metavar="PEM", type=Path, help="client certificate for mutual TLS")
+    conn.add_argument("--client-key", metavar="PEM", type=Path, help="its private key")
+    conn.add_argument(
+        "--timeout", metavar="SEC", type=float, help="seconds to wait for each answer (default 10)"
+    )
+    conn.add_argument("--no-prompt", action="store_true", help="never ask for a password, even on a terminal")
+    _add_expectations(run)
+
+    demo = commands.add_parser("demo", help="start the built-in simulator and run the checklist against it")
+    demo.add_argument(
+        "--scenario",
+        default="typical",
+        help="simulated instance (default: typical); 'snow-preflight simulate --list' lists them",
+    )
+    _add_expectations(demo)
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="serve a simulated ServiceNow instance on loopback",
+        epilog=_scenario_list(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    simulate.add_argument(
+        "--scenario", default="healthy", help="which instance to simulate (default: healthy)"
+    )
+    simulate.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
+    simulate.add_argument(
+        "--tls", action="store_true", help="serve HTTPS with a throwaway CA (needs cryptography)"
+    )
+    simulate.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every answer")
+    simulate.add_argument("--list", action="store_true", help="list the scenarios and exit")
+
+    replay = commands.add_parser("replay", help="re-run the checklist on a support bundle, offline")
+    replay.add_argument("bundle", type=Path, help="a bundle written by --bundle")
+    replay.add_argument("--report-dir", metavar="DIR", type=Path, help="where to write the replayed reports")
+    replay.add_argument("--fail-on", choices=[s.value for s in Severity], help="override the bundle's gate")
+    return parser
+
+
+_NOT_SETTINGS = {
+    "command",
+    "scenario",
+    "no_prompt",
+    "config",
+    "port",
+    "tls",
+    "latency_ms",
+    "list",
+}
+
+
+def _flags(args: argparse.Namespace) -> dict[str, Any]:
+    return {key: value for key, value in vars(args).items() if key not in _NOT_SETTINGS}
+
+
+def _prompt_for_password(flags: dict[str, Any], no_prompt: bool) -> None:
+    """Ask for the password when a person is at a terminal and no credential was given anywhere."""
+    given = any(flags.get(k) for k in ("password", "client_secret")) or any(
+        os.environ.get(v) for v in ("SN_PASSWORD", "SN_CLIENT_SECRET", "SN_ACCESS_TOKEN", "SN_API_KEY")
+    )
+    username = flags.get("username") or os.environ.get("SN_USERNAME")
+    if given or not username or no_prompt or not sys.stdin.isatty():
+        return
+    flags["password"] = getpass.getpass(f"Password for {username}: ")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from snow_preflight.run import run_checklist
+    from snow_preflight.settings import resolve
+
+    flags = _flags(args)
+    _prompt_for_password(flags, args.no_prompt)
+    settings = resolve(flags, config_path=args.config)
+    return run_checklist(settings).exit_code
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from snow_preflight.run import run_checklist, simulator_settings
+    from snow_preflight.simulator import Simulator
+
+    with Simulator(args.scenario) as sim:
+        # The demo ignores SN_* variables: they point at a real instance, not at the simulator.
+        settings = simulator_settings(sim, config_path=args.config, **_flags(args))
+        print(f"snow-preflight demo: simulated instance '{args.scenario}' at {sim.url}", flush=True)
+        return run_checklist(settings).exit_code
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from snow_preflight.simulator import list_scenarios
+
+    if args.list:
+        for name, description in list_scenarios():
+            print(f"{name:<28} {description}")
+        return 0
+    from snow_preflight.simulator.serve import serve
+
+    serve(args.scenario, port=args.port, tls=args.tls, latency_ms=args.latency_ms)
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from snow_preflight.run import replay_bundle
+
+    return replay_bundle(args.bundle, report_dir=args.report_dir, fail_on=args.fail_on).exit_code
+
+
+COMMANDS = {"run": _run, "demo": _demo, "simulate": _simulate, "replay": _replay}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (PreflightError, LookupError) as exc:
+        # LookupError: the simulator's unknown scenario (it imports nothing from the engine).
+        # Settings that cannot work, a scenario or bundle that does not exist: one line, no traceback.
+        print(f"snow-preflight: error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("snow-preflight: interrupted", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""A ServiceNow instance on loopback, for tests, benchmarks and ``snow-preflight demo``.
+
+    from snow_preflight.simulator import Simulator, Fault, list_scenarios, load_scenario
+
+    with Simulator("healthy", tls=None, latency_ms=0, port=0) as sim:
+        sim.url, sim.credentials, sim.requests
+        sim.inject(Fault(status=503, times=2)); sim.clear_faults()
+
+Module map: ``schema`` (tables, fields, inheritance) → ``scenarios`` (+ ``generate``) load the
+data → ``store`` indexes it → ``query`` (encoded queries), ``acl`` (personas) and ``render``
+(reference matrix) answer the Table API in ``api``, with canned answers from ``responses`` and
+``faults``; ``auth`` checks credentials; ``server`` puts it on a socket; ``tls`` and ``serve``.
+"""
+
+from snow_preflight.simulator.faults import Fault
+from snow_preflight.simulator.scenarios import Scenario, list_scenarios, load_scenario
+from snow_preflight.simulator.server import RequestRecord, Simulator, count_waves
+from snow_preflight.simulator.tls import TlsFiles, make_tls_files
+
+__all__ = [
+    "Fault",
+    "RequestRecord",
+    "Scenario",
+    "Simulator",
+    "TlsFiles",
+    "count_waves",
+    "list_scenarios",
+    "load_scenario",
+    "make_tls_files",
+]

@@ -1,0 +1,253 @@
+"""The snapshot: everything the checks need, read from the instance in one parallel wave of GETs.
+
+Each *source* is one Table API read. Its rows, or why they could not be read, land in a :class:`Source`;
+the snapshot holds all of them plus the exchange log. It is the checks' only input, so it can be saved
+(redacted) and replayed offline. The number of requests is fixed by the list below: it does not grow with
+the number of HTTP methods, MID Servers or role rows, because items are found with dot-walked fields and
+``IN`` queries, never one request per item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from snow_preflight.servicenow.client import ServiceNowClient
+from snow_preflight.errors import InstanceError
+from snow_preflight.servicenow.exchange import Exchange
+from snow_preflight.redaction import Redactor
+from snow_preflight.settings import Settings
+
+SNAPSHOT_VERSION = 1
+
+
+class SourceStatus(StrEnum):
+    OK = "ok"  # every matching row was returned
+    PARTIAL = "partial"  # some rows came back, X-Total-Count says more exist: the rest are hidden by ACL
+    HIDDEN = "hidden"  # no rows came back, X-Total-Count says there are some: hidden by ACL
+    FAILED = "failed"  # the read failed; ``error_kind`` and ``error`` say why
+
+
+class Source(BaseModel):
+    """One read of one table: its rows, or why it could not be read."""
+
+    name: str
+    table: str
+    query: str
+    fields: list[str]
+    status: SourceStatus
+    rows: list[dict[str, Any]] = Field(default_factory=list)
+    total: int | None = None
+    # Rows that match the query but were not returned: X-Total-Count is ACL-blind, so these are hidden by
+    # ACL (never counted when the read stopped at its own row limit).
+    hidden: int = 0
+    masked_fields: list[str] = Field(default_factory=list)
+    error_kind: str | None = None  # PreflightError.kind: "unreachable", "denied", "invalid_table", ...
+    error: str | None = None  # one-line diagnosis
+
+    @property
+    def readable(self) -> bool:
+        return self.status in (SourceStatus.OK, SourceStatus.PARTIAL)
+
+
+class Snapshot(BaseModel):
+    """What the instance showed, at one moment, to one login."""
+
+    version: int = SNAPSHOT_VERSION
+    tool_version: str
+    instance: str
+    login: str
+    taken_at: datetime
+    duration_s: float = 0.0
+    sources: dict[str, Source]
+    exchanges: list[Exchange] = Field(default_factory=list)
+
+    def source(self, name: str) -> Source:
+        return self.sources[name]
+
+    def redacted(self, redactor: Redactor) -> Snapshot:
+        """A copy with every secret value replaced (for bundles)."""
+        data = redactor.data(self.model_dump(mode="json"))
+        return Snapshot.model_validate(data)
+
+
+@dataclass(frozen=True)
+class Read:
+    """One planned read."""
+
+    name: str
+    table: str
+    query: str
+    fields: tuple[str, ...]
+    max_rows: int | None = None
+    page_size: int = 10000
+
+
+MID_FIELDS = ("sys_id", "name", "status", "validated", "last_refreshed", "version", "host_name")
+
+
+def plan(settings: Settings) -> list[Read]:
+    """The fixed list of reads for *settings*. Order is the order in the snapshot, not of execution."""
+    expect = settings.expect
+    roles = ",".join(dict.fromkeys([*expect.required_roles, "admin"]))
+    role_fields = (
+        "sys_id",
+        "role",
+        "role.name",
+        "inherited",
+        "granted_by",
+        "granted_by.name",
+        "included_in_role",
+        "included_in_role.role.name",
+        "state",
+        "inh_count",
+    )
+    user_fields = (
+        "sys_id",
+        "user_name",
+        "name",
+        "active",
+        "locked_out",
+        "web_service_access_only",
+        "internal_integration_user",
+        "last_login_time",
+    )
+    reads = [
+        Read("login", "sys_user", "sys_id=javascript:gs.getUserID()", user_fields),
+        Read(
+            "apps",
+            "sys_scope",
+            f"scopeIN{expect.app_scope},{expect.legacy_scope}",
+            ("sys_id", "name", "scope", "version", "active", "sys_class_name", "vendor"),
+        ),
+        Read(
+            "login_roles",
+            "sys_user_has_role",
+            f"user=javascript:gs.getUserID()^role.nameIN{roles}",
+            role_fields,
+        ),
+        Read(
+            "rest_message",
+            "sys_rest_message",
+            f"name={expect.rest_message}",
+            ("sys_id", "name", "sys_scope", "sys_scope.scope", "rest_endpoint"),
+        ),
+        Read(
+            "rest_methods",
+            "sys_rest_message_fn",
+            f"rest_message.name={expect.rest_message}",
+            (
+                "sys_id",
+                "function_name",
+                "http_method",
+                "rest_endpoint",
+                "rest_message",
+                "use_mid_server",
+                "use_mid_server.name",
+            ),
+        ),
+        Read("mids", "ecc_agent", "", MID_FIELDS),
+        Read(
+            "mid_issues",
+            "ecc_agent_issue",
+            "state!=resolved",
+            ("sys_id", "mid_server", "source", "message", "state", "last_detected", "count"),
+        ),
+        Read("properties", "sys_properties", "name=mid.buildstamp", ("sys_id", "name", "value")),
+        Read(
+            "probes",
+            "ecc_queue",
+            "topic=RESTProbe^sys_created_on>javascript:gs.hoursAgoStart(24)^ORDERBYDESCsys_created_on",
+            ("sys_id", "agent", "name", "queue", "state", "error_string", "response_to", "sys_created_on"),
+            max_rows=500,
+            page_size=500,
+        ),
+    ]
+    if expect.integration_user:
+        reads += [
+            Read("integration_user", "sys_user", f"user_name={expect.integration_user}", user_fields),
+            Read(
+                "integration_roles",
+                "sys_user_has_role",
+                f"user.user_name={expect.integration_user}^role.nameIN{roles}",
+                role_fields,
+            ),
+        ]
+    return reads
+
+
+def _read(client: ServiceNowClient, read: Read) -> Source:
+    base = {"name": read.name, "table": read.table, "query": read.query, "fields": list(read.fields)}
+    try:
+        result = client.table(
+            read.table,
+            query=read.query,
+            fields=read.fields,
+            page_size=read.page_size,
+            max_rows=read.max_rows,
+            source=read.name,
+        )
+    except InstanceError as exc:
+        return Source(**base, status=SourceStatus.FAILED, error_kind=exc.kind, error=str(exc))
+    rows = list(result.rows)
+    hidden = result.hidden
+    status = SourceStatus.OK if not hidden else SourceStatus.PARTIAL if rows else SourceStatus.HIDDEN
+    return Source(
+        **base,
+        status=status,
+        rows=rows,
+        total=result.total,
+        hidden=hidden,
+        masked_fields=list(result.masked_fields),
+    )
+
+
+def collect(
+    client: ServiceNowClient,
+    settings: Settings,
+    *,
+    tool_version: str,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Snapshot:
+    """Read every source in one parallel wave and return the snapshot."""
+    reads = plan(settings)
+    started = clock()
+    # Authenticate first (an OAuth token request) so the wave does not race for a token.
+    failure: InstanceError | None = None
+    try:
+        client.authenticate()
+    except InstanceError as exc:
+        failure = exc
+    if failure is not None:
+        sources = {
+            r.name: Source(
+                name=r.name,
+                table=r.table,
+                query=r.query,
+                fields=list(r.fields),
+                status=SourceStatus.FAILED,
+                error_kind=failure.kind,
+                error=str(failure),
+            )
+            for r in reads
+        }
+    else:
+        with ThreadPoolExecutor(max_workers=len(reads), thread_name_prefix="collect") as pool:
+            results = list(pool.map(lambda r: _read(client, r), reads))
+        sources = {source.name: source for source in results}
+    finished = clock()
+    return Snapshot(
+        tool_version=tool_version,
+        instance=settings.connection.base_url,
+        login=settings.connection.username or settings.connection.client_id or "(token)",
+        taken_at=started,
+        duration_s=(finished - started).total_seconds(),
+        sources=sources,
+        exchanges=client.log.items(),
+    )
