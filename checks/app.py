@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from snow_preflight.judge.catalogue import Evidence, check
-from snow_preflight.severity import Severity
-from snow_preflight.judge.views import View
+from snow_preflight.judge import Evidence, Severity, View, check
 
 _ORIGIN = {"sys_store_app": "ServiceNow Store", "sys_app": "built on this instance (not from the Store)"}
 

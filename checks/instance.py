@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from snow_preflight.judge.catalogue import Evidence, check
-from snow_preflight.severity import Severity
-from snow_preflight.snapshot import SourceStatus
-from snow_preflight.judge.views import View, why_unreadable
+from snow_preflight.judge import Evidence, Severity, SourceStatus, View, check, why_unreadable
 
 # Failures that mean the instance itself did not answer the REST API with JSON.
 _NOT_REACHED = ("unreachable", "hibernating", "unexpected", "server_error", "rate_limited")

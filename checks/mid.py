@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from snow_preflight.judge.catalogue import CannotVerify, Evidence, check
-from snow_preflight.severity import Severity
-from snow_preflight.judge.views import MidRef, View
+from snow_preflight.judge import CannotVerify, Evidence, MidRef, Severity, View, check
 
 
 def _release(version: str) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from snow_preflight.judge.catalogue import Evidence, check
-from snow_preflight.severity import Severity
-from snow_preflight.judge.views import RestMethod, View, parse_time
+from snow_preflight.judge import Evidence, RestMethod, Severity, View, check, parse_time
 
 _METHOD_FORM = "System Web Services > Outbound > REST Message > {rest_message} > HTTP Methods > {item}"
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from snow_preflight.judge.catalogue import CannotVerify, Evidence, check
-from snow_preflight.severity import Severity
-from snow_preflight.judge.views import View
+from snow_preflight.judge import CannotVerify, Evidence, Severity, View, check
 
 _REMEDIATION = (
     "In ServiceNow, open User Administration > Users > {account}, then the Roles related list > Edit, "

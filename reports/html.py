@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
-
-from snow_preflight.severity import Severity
 from snow_preflight.reports.model import CheckResult, Outcome, RunReport, Verdict
 from snow_preflight.reports.text import clip, visible
+
+from snow_preflight.severity import Severity
 
 TEMPLATE = "report.html.j2"
 SCRIPT = "filter.js"

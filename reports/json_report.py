@@ -10,13 +10,10 @@ import json
 
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
-
 from snow_preflight.reports.model import SCHEMA_VERSION, RunReport
 from snow_preflight.reports.text import map_strings, without_surrogates
 
-
-class ReportFormatError(ValueError):
-    """The text is not a report.json this version of snow-preflight can read."""
+from snow_preflight.errors import ReportFormatError
 
 
 def render_json(run: RunReport) -> str:

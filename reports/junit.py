@@ -17,7 +17,6 @@ import re
 from urllib.parse import urlsplit
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string  # type: ignore[import-untyped]
-
 from snow_preflight.reports.html import utc_iso
 from snow_preflight.reports.model import CheckResult, Outcome, RunReport
 from snow_preflight.reports.text import clip, visible

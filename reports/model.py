@@ -91,6 +91,10 @@ class RunInfo(BaseModel):
     counts: Counts
     python: str = ""
     platform: str = ""
+    # Checks of the checklist that this run did not judge (deselected with -k, -m, a file path, --only).
+    not_run: list[str] = Field(default_factory=list)
+    # The support bundle this run re-judged offline; started_at is then the original run's time.
+    replayed_from: str | None = None
 
 
 class RunReport(BaseModel):

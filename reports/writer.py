@@ -14,16 +14,16 @@ import tempfile
 from pathlib import Path
 
 from pydantic import ValidationError
-
-from snow_preflight.redaction import Redactor
-from snow_preflight.reports.html import render_html
-from snow_preflight.reports.json_report import render_json
-from snow_preflight.reports.junit import render_junit
+from snow_preflight.reports import FORMATS
 from snow_preflight.reports.model import RunReport
 from snow_preflight.reports.text import map_strings
 
+from snow_preflight.redaction import Redactor
+
 #: The only names this module ever writes, by report kind.
-FILENAMES: dict[str, str] = {"json": "report.json", "html": "report.html", "junit": "junit.xml"}
+FILENAMES: dict[str, str] = {fmt.kind: fmt.filename for fmt in FORMATS}
+#: Bundles of earlier runs (see snow_preflight.bundle); recognised by their manifest.
+BUNDLE_GLOB = "snow-preflight-bundle*.zip"
 
 # Readable by the CI agent or mail tool that picks the reports up; they hold no secret (redacted).
 _MODE = 0o644
@@ -46,15 +46,60 @@ def redacted(run: RunReport, redactor: Redactor) -> RunReport:
 def render_all(run: RunReport, redactor: Redactor) -> dict[str, str]:
     """The three report texts, redacted, keyed like :data:`FILENAMES`."""
     clean = redacted(run, redactor)
-    texts = {"json": render_json(clean), "html": render_html(clean), "junit": render_junit(clean)}
-    return {kind: redactor.text(text) for kind, text in texts.items()}
+    return {fmt.kind: redactor.text(fmt.render(clean)) for fmt in FORMATS}
 
 
 def write_reports(run: RunReport, directory: Path, redactor: Redactor) -> dict[str, Path]:
-    """Write report.json, report.html and junit.xml into *directory*; return their paths by kind."""
+    """Write report.json, report.html and junit.xml into *directory*; return their paths by kind.
+
+    A support bundle of an earlier run is removed first: beside new reports it would look current.
+    """
     texts = render_all(run, redactor)
     directory.mkdir(parents=True, exist_ok=True)
+    _remove_own_bundles(directory)
     return {kind: _replace(directory / FILENAMES[kind], text) for kind, text in texts.items()}
+
+
+def is_own(path: Path, marker: str) -> bool:
+    """True when *path* is a regular file that snow-preflight wrote (it holds the format's marker)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError:
+        return False
+    return path.is_file() and marker.encode() in head
+
+
+def remove_own_reports(directory: Path) -> list[Path]:
+    """Remove the reports and bundles an earlier run wrote into *directory*; leave every other file.
+
+    Used when a run is interrupted: nothing of an earlier run may stay there looking current.
+    """
+    removed = []
+    for fmt in FORMATS:
+        path = directory / fmt.filename
+        if is_own(path, fmt.marker):
+            path.unlink()
+            removed.append(path)
+    return removed + _remove_own_bundles(directory)
+
+
+def _remove_own_bundles(directory: Path) -> list[Path]:
+    import zipfile
+
+    removed = []
+    for path in sorted(directory.glob(BUNDLE_GLOB)) if directory.is_dir() else []:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                ours = "manifest.json" in archive.namelist() and b'"snapshot_version"' in archive.read(
+                    "manifest.json"
+                )
+        except (OSError, zipfile.BadZipFile):
+            ours = False
+        if ours:
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def _replace(path: Path, text: str) -> Path:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from snow_preflight.servicenow.exchange import Exchange
-from snow_preflight.severity import Severity
 from snow_preflight.reports.model import (
     CheckResult,
     EvidenceItem,
@@ -19,6 +17,9 @@ from snow_preflight.reports.model import (
     count,
     verdict,
 )
+
+from snow_preflight.servicenow.exchange import Exchange
+from snow_preflight.severity import Severity
 
 BASE = "https://acme.service-now.com"
 FN_SYS_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from report_samples import IMG_MARKUP, SCRIPT_MARKUP, sample_run
-
-from snow_preflight.redaction import Redactor
 from snow_preflight.reports.model import RunReport
 from snow_preflight.reports.writer import write_reports
+
+from snow_preflight.redaction import Redactor
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from snow_preflight.bundle import BUNDLE_NAME, BundleError, read_bundle
 from snow_preflight.cli import main
 from snow_preflight.run import replay_bundle, run_checklist, simulator_settings
 from snow_preflight.simulator import Simulator
-from snow_preflight.bundle import BUNDLE_NAME, BundleError, read_bundle
 
 
 def _run_with_bundle(scenario: str, out: Path) -> dict[str, tuple[str, str]]:
@@ -27,7 +27,7 @@ def test_bundle_replays_offline_to_identical_verdicts(tmp_path: Path) -> None:
     original = _run_with_bundle("typical", tmp_path / "live")
     bundle = tmp_path / "live" / BUNDLE_NAME
     assert bundle.is_file()
-    replayed = replay_bundle(bundle, report_dir=tmp_path / "replay")
+    replayed = replay_bundle(bundle, {"report_dir": tmp_path / "replay"})
     assert replayed.report is not None
     assert {r.id: (r.outcome.value, r.message) for r in replayed.report.results} == original
     assert replayed.exit_code == 1

@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from snow_preflight.reports.model import Outcome, RunReport
 
 from snow_preflight.run import run_checklist, simulator_settings
 from snow_preflight.settings import resolve
 from snow_preflight.simulator import Simulator
-from snow_preflight.reports.model import Outcome, RunReport
 
 P, F, E, S = Outcome.PASSED, Outcome.FAILED, Outcome.ERROR, Outcome.SKIPPED
 MID = "prod-mid-server"

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from snow_preflight.errors import AuthenticationError
 from snow_preflight.servicenow.client import ServiceNowClient
 from snow_preflight.servicenow.connection import ConnectionSettings
-from snow_preflight.errors import AuthenticationError
 from snow_preflight.simulator import Fault, Simulator
 
 

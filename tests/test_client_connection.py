@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from snow_preflight.servicenow.connection import ConnectionSettings
 from snow_preflight.errors import ConfigError
 from snow_preflight.redaction import MASK
+from snow_preflight.servicenow.connection import ConnectionSettings
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 
-from snow_preflight.servicenow.client import ServiceNowClient
-from snow_preflight.servicenow.connection import ConnectionSettings
 from snow_preflight.errors import (
     AccessDeniedError,
     AuthenticationError,
@@ -21,6 +19,8 @@ from snow_preflight.errors import (
     UnexpectedResponseError,
     UnreachableError,
 )
+from snow_preflight.servicenow.client import ServiceNowClient
+from snow_preflight.servicenow.connection import ConnectionSettings
 from snow_preflight.simulator import Fault, Simulator
 
 

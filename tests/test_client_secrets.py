@@ -11,9 +11,9 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from snow_preflight.errors import PreflightError
 from snow_preflight.servicenow.client import ServiceNowClient
 from snow_preflight.servicenow.connection import ConnectionSettings
-from snow_preflight.errors import PreflightError
 from snow_preflight.simulator import Fault, Simulator
 
 USER = "svc_preflight"

@@ -15,10 +15,10 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
 from snow_preflight import __version__
+from snow_preflight.errors import UnexpectedResponseError, UnreachableError
 from snow_preflight.servicenow import diagnosis
 from snow_preflight.servicenow.client import ServiceNowClient
 from snow_preflight.servicenow.connection import ConnectionSettings
-from snow_preflight.errors import UnexpectedResponseError, UnreachableError
 from snow_preflight.simulator import Fault, Simulator
 
 

@@ -11,11 +11,11 @@ from html.parser import HTMLParser
 import pytest
 from jinja2 import StrictUndefined
 from report_samples import IMG_MARKUP, NASTY, SCRIPT_MARKUP, nasty_run, passing_run, sample_run
-
-from snow_preflight.severity import Severity
 from snow_preflight.reports import html as html_report
 from snow_preflight.reports.html import render_html
 from snow_preflight.reports.model import Outcome
+
+from snow_preflight.severity import Severity
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 

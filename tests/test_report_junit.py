@@ -10,7 +10,6 @@ import pytest
 import xmlschema
 from junitparser import Error, Failure, JUnitXml, Skipped
 from report_samples import IMG_MARKUP, NASTY, SCRIPT_MARKUP, nasty_run, sample_run
-
 from snow_preflight.reports.junit import render_junit
 from snow_preflight.reports.model import Outcome, RunReport
 

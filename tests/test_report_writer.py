@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from report_samples import sample_run
-
-from snow_preflight.redaction import MASK, Redactor
 from snow_preflight.reports import writer
 from snow_preflight.reports.json_report import load_report
 from snow_preflight.reports.model import EvidenceItem, RunReport
 from snow_preflight.reports.writer import FILENAMES, write_reports
+
+from snow_preflight.redaction import MASK, Redactor
 
 SECRET = "p&ss<w0rd>\"'"
 
@@ -75,7 +75,7 @@ def test_rendering_failure_writes_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     def broken(run: RunReport) -> str:
         raise RuntimeError("renderer bug")
 
-    monkeypatch.setattr(writer, "render_junit", broken)
+    monkeypatch.setattr("snow_preflight.reports.junit.render_junit", broken)
     with pytest.raises(RuntimeError, match="renderer bug"):
         write_reports(sample_run(), tmp_path, Redactor())
     assert {p.name: p.read_text(encoding="utf-8") for p in tmp_path.iterdir()} == dict.fromkeys(

@@ -92,7 +92,16 @@ def test_no_secret_in_any_artifact_or_output(mode: str, tmp_path: Path) -> None:
             | {"SN_HOST": sim.url}
         )
         result = subprocess.run(
-            [sys.executable, "-m", "snow_preflight.cli", "run", "--report-dir", "out", "--bundle", "--no-prompt"],
+            [
+                sys.executable,
+                "-m",
+                "snow_preflight.cli",
+                "run",
+                "--report-dir",
+                "out",
+                "--bundle",
+                "--no-prompt",
+            ],
             capture_output=True,
             text=True,
             cwd=tmp_path,

@@ -21,26 +21,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from snow_preflight import __version__
-from snow_preflight.servicenow.connection import ConnectionSettings
-from snow_preflight.errors import PreflightError
+from snow_preflight.errors import BundleError
 from snow_preflight.redaction import Redactor
+from snow_preflight.reports import FORMATS
+from snow_preflight.reports.model import RunReport
+from snow_preflight.servicenow.connection import ConnectionSettings
 from snow_preflight.settings import Expectations, Settings
 from snow_preflight.snapshot import SNAPSHOT_VERSION, Snapshot
-from snow_preflight.reports.html import render_html
-from snow_preflight.reports.json_report import render_json
-from snow_preflight.reports.junit import render_junit
-from snow_preflight.reports.model import RunReport
 
 BUNDLE_FORMAT = 1
 BUNDLE_NAME = "snow-preflight-bundle.zip"
 # A fixed date inside the zip keeps the bundle's bytes a function of its contents.
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
-
-
-class BundleError(PreflightError):
-    """The bundle cannot be replayed: the message says why and what to do."""
-
-    kind = "bundle"
 
 
 def _dump(data: Any) -> str:
@@ -53,9 +45,7 @@ def bundle_files(
     """Name → text of every file in the bundle, all redacted."""
     clean = snapshot.redacted(redactor)
     files = {
-        "report.json": render_json(report),
-        "report.html": render_html(report),
-        "junit.xml": render_junit(report),
+        **{fmt.filename: fmt.render(report) for fmt in FORMATS},
         "snapshot.json": clean.model_dump_json(indent=2),
         "exchanges.json": _dump([e.model_dump(mode="json") for e in clean.exchanges]),
         "settings.json": _dump(

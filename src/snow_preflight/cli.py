@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from snow_preflight import __version__
 from snow_preflight.errors import PreflightError
-from snow_preflight.severity import Severity
+from snow_preflight.options import add_cli_options
 
 USAGE_ERROR = 4
 
@@ -45,37 +45,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
 
 
-def _add_expectations(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("what to expect and how to judge")
-    group.add_argument("--expected-mid", metavar="NAME", help="MID Server every HTTP method must use")
-    group.add_argument(
-        "--heartbeat-max-age",
-        metavar="MIN",
-        type=float,
-        dest="heartbeat_max_age_minutes",
-        help="minutes a MID Server heartbeat may be old (default 15)",
-    )
-    group.add_argument("--integration-user", metavar="USER", help="also check this account's roles")
-    group.add_argument(
-        "--fail-on",
-        choices=[s.value for s in Severity],
-        help="lowest severity that fails the gate (default high)",
-    )
-    group.add_argument(
-        "--report-dir",
-        metavar="DIR",
-        type=Path,
-        help="where report.json, report.html and junit.xml go (default ./preflight-report)",
-    )
-    group.add_argument(
-        "--bundle",
-        action="store_true",
-        default=None,
-        help="also write a redacted support bundle (zip) for offline analysis",
-    )
-    group.add_argument("--config", metavar="FILE", type=Path, help="TOML config file (never secrets)")
-
-
 def _scenario_list() -> str:
     from snow_preflight.simulator import list_scenarios
 
@@ -101,29 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    conn = run.add_argument_group("instance and login")
-    conn.add_argument(
-        "--instance",
-        dest="base_url",
-        metavar="URL",
-        help="https://<name>.service-now.com, or just <name> [SN_HOST]",
-    )
-    conn.add_argument("--username", metavar="USER", help="login user name [SN_USERNAME]")
-    conn.add_argument(
-        "--password",
-        metavar="PW",
-        help="password; prefer SN_PASSWORD or the prompt, which no process list shows [SN_PASSWORD]",
-    )
-    conn.add_argument("--client-id", metavar="ID", help="OAuth client id [SN_CLIENT_ID]")
-    conn.add_argument("--client-secret", metavar="SECRET", help="OAuth client secret [SN_CLIENT_SECRET]")
-    conn.add_argument("--ca-bundle", metavar="PEM", type=Path, help="CA bundle to verify the instance's TLS")
-    conn.add_argument("--client-cert", metavar="PEM", type=Path, help="client certificate for mutual TLS")
-    conn.add_argument("--client-key", metavar="PEM", type=Path, help="its private key")
-    conn.add_argument(
-        "--timeout", metavar="SEC", type=float, help="seconds to wait for each answer (default 10)"
-    )
-    conn.add_argument("--no-prompt", action="store_true", help="never ask for a password, even on a terminal")
-    _add_expectations(run)
+    add_cli_options(run, "run")
+    run.add_argument("--no-prompt", action="store_true", help="never ask for a password, even on a terminal")
 
     demo = commands.add_parser("demo", help="start the built-in simulator and run the checklist against it")
     demo.add_argument(
@@ -131,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="typical",
         help="simulated instance (default: typical); 'snow-preflight simulate --list' lists them",
     )
-    _add_expectations(demo)
+    add_cli_options(demo, "demo")
 
     simulate = commands.add_parser(
         "simulate",
@@ -151,8 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = commands.add_parser("replay", help="re-run the checklist on a support bundle, offline")
     replay.add_argument("bundle", type=Path, help="a bundle written by --bundle")
-    replay.add_argument("--report-dir", metavar="DIR", type=Path, help="where to write the replayed reports")
-    replay.add_argument("--fail-on", choices=[s.value for s in Severity], help="override the bundle's gate")
+    add_cli_options(replay, "replay")
     return parser
 
 
@@ -205,7 +152,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    from snow_preflight.errors import ConfigError
     from snow_preflight.simulator import list_scenarios
+    from snow_preflight.simulator.errors import SimulatorError
+    from snow_preflight.simulator.scenarios import UnknownScenarioError
 
     if args.list:
         for name, description in list_scenarios():
@@ -213,14 +163,20 @@ def _simulate(args: argparse.Namespace) -> int:
         return 0
     from snow_preflight.simulator.serve import serve
 
-    serve(args.scenario, port=args.port, tls=args.tls, latency_ms=args.latency_ms)
+    try:
+        serve(args.scenario, port=args.port, tls=args.tls, latency_ms=args.latency_ms)
+    except (SimulatorError, UnknownScenarioError) as exc:
+        # A busy, privileged or out-of-range port, --tls without cryptography, an unknown scenario:
+        # one line naming the cause and the fix, exit 4, no traceback.
+        raise ConfigError(str(exc)) from exc
     return 0
 
 
 def _replay(args: argparse.Namespace) -> int:
     from snow_preflight.run import replay_bundle
 
-    return replay_bundle(args.bundle, report_dir=args.report_dir, fail_on=args.fail_on).exit_code
+    flags = {k: v for k, v in _flags(args).items() if v is not None and k != "bundle"}
+    return replay_bundle(args.bundle, flags).exit_code
 
 
 COMMANDS = {"run": _run, "demo": _demo, "simulate": _simulate, "replay": _replay}

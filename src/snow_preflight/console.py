@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from snow_preflight.severity import Severity
 from snow_preflight.reports.model import CheckResult, Outcome, Verdict, verdict
+from snow_preflight.severity import Severity
 
 _ORDER = {Outcome.FAILED: 0, Outcome.ERROR: 1, Outcome.SKIPPED: 2, Outcome.PASSED: 3}
 _WIDTH = 160

@@ -1,4 +1,4 @@
-"""Every way talking to an instance can go wrong, as one exception tree.
+"""Every exception of the engine, as one tree.
 
 Each exception's ``str()`` is a one-line diagnosis a person can act on: the cause, then the fix. No
 exception text ever carries a credential (see :mod:`snow_preflight.redaction`).
@@ -6,7 +6,13 @@ exception text ever carries a credential (see :mod:`snow_preflight.redaction`).
 ::
 
     PreflightError
-    ├── ConfigError                  settings that cannot work (bad URL, plain http to a remote host, ...)
+    ├── ConfigError                  settings that cannot work (bad URL, missing password, ...): exit 4
+    │   └── CatalogueError           a check's metadata is invalid (ours or a site's): exit 4
+    ├── BundleError                  a support bundle that cannot be replayed: exit 4
+    ├── ReportFormatError            a report.json this version cannot read
+    ├── ReportWriteError             the reports could not be written: exit 3
+    ├── CannotVerify                 a check could not see what it needs: outcome "error", never "failed"
+    │   └── Withheld                 a field the instance did not return to this login (field ACL)
     └── InstanceError                the instance could not give a usable answer
         ├── UnreachableError         DNS, connection refused, TLS, timeout
         ├── AuthenticationError      401: credentials refused
@@ -40,6 +46,64 @@ class ConfigError(PreflightError):
     """The settings cannot work; fix the command line, environment or config file."""
 
     kind = "config"
+
+
+class CatalogueError(ConfigError):
+    """A check's metadata is invalid: a bug in the checklist (or a site's checks), found before any read."""
+
+    kind = "catalogue"
+
+
+class BundleError(PreflightError):
+    """The bundle cannot be replayed: the message says why and what to do."""
+
+    kind = "bundle"
+
+
+class ReportFormatError(PreflightError, ValueError):
+    """The text is not a report.json this version of snow-preflight can read."""
+
+    kind = "report_format"
+
+
+class ReportWriteError(PreflightError):
+    """The reports could not be written; the message names the folder and the OS's reason."""
+
+    kind = "report_write"
+
+
+class CannotVerify(PreflightError):  # noqa: N818 - reads as a statement: raise CannotVerify("table denied")
+    """A check could not see what it needs: its result is ``error`` ("could not verify"), never ``failed``.
+
+    *fix* holds the steps that would let the login see it (a role, an ACL); they replace the check's own
+    remediation, which is about the configuration and would be the wrong advice here.
+    """
+
+    kind = "cannot_verify"
+
+    def __init__(self, message: str, fix: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.fix = tuple(fix)
+
+
+class Withheld(CannotVerify):
+    """A field the instance withheld from this login: the key is absent from the row (field ACL)."""
+
+    kind = "withheld"
+
+    def __init__(self, table: str, field: str) -> None:
+        super().__init__(
+            f"the login cannot read field `{field}` of `{table}`: field ACL (or the field does not exist "
+            "in this release)",
+            fix=(
+                f"Find the read ACL of {table}.{field}: System Security > Access Control (ACL), filter "
+                f"Name = {table}.{field.split('.', 1)[0]} (and {table}.*), Operation = read.",
+                "Grant the pre-flight login a role that ACL requires (or run the pre-flight as a login that "
+                "holds it, such as admin), then re-run the pre-flight.",
+            ),
+        )
+        self.table = table
+        self.field = field
 
 
 class InstanceError(PreflightError):

@@ -1,188 +1,245 @@
-"""The pytest plugin: options, fixtures, parametrisation, outcomes, reports and the gate.
+"""The pytest plugin, loaded by the ``pytest11`` entry point: glue between pytest and a :class:`Run`.
 
-Loaded by the top-level ``conftest.py``, by ``snow-preflight run`` (``-p snow_preflight.plugin``), or by anyone
-driving pytest themselves. It does nothing unless check functions (``check_*`` declared with
-:func:`snow_preflight.judge.catalogue.check`) are collected, so loading it beside other tests is harmless.
-
-Like pytest's own junitxml plugin, one :class:`Preflight` object is built per session, kept in
-``config.stash``, registered, and unregistered by that same handle.
+Like pytest's own junitxml plugin, the module-level hooks add the options and build one
+:class:`PreflightPlugin` per session, kept in ``config.stash``, registered, and unregistered by that same
+handle; on an xdist worker it does nothing. It is inert until pytest collects a check module (ours, in
+``snow_preflight.checks``, or a site's ``--sn-checks`` folder): other projects' sessions see no option
+side effects, no network, no reports. The run itself (settings, snapshot, judging, reports) is
+:mod:`snow_preflight.run`'s; the plugin only feeds it what pytest collects and judges.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Generator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Generator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from snow_preflight import __version__
-from snow_preflight.judge.catalogue import CannotVerify, CatalogueError, CheckSpec, Evidence, spec_of, validate
-from snow_preflight.errors import ConfigError
-from snow_preflight.judge.outcomes import AREAS, ResultBuilder, Tracker
-from snow_preflight.redaction import NULL, Redactor
-from snow_preflight.settings import Settings, resolve
-from snow_preflight.snapshot import Snapshot
-from snow_preflight.judge.views import Unavailable, View
+from snow_preflight import hookspecs
+from snow_preflight.errors import PreflightError
+from snow_preflight.judge.catalogue import CheckSpec, Evidence, spec_of
+from snow_preflight.judge.loading import builtin_dir
+from snow_preflight.judge.outcomes import Blocker, Verdict, build_result, judge_call
+from snow_preflight.options import add_pytest_options, settings_from_pytest
+from snow_preflight.reports.model import Outcome
 
-PREFLIGHT_KEY = pytest.StashKey["Preflight"]()
+if TYPE_CHECKING:
+    from snow_preflight.run import Run
+
+PLUGIN_KEY = pytest.StashKey["PreflightPlugin"]()
 EVIDENCE_KEY = pytest.StashKey[Evidence]()
+BLOCKER_KEY = pytest.StashKey[Blocker]()
+PYTEST_INI = Path(__file__).with_name("pytest.ini")
 
-#: option dest → settings field. Secrets are better given through SN_* variables or the prompt.
-OPTIONS: dict[str, tuple[str, str]] = {
-    "sn_instance": ("base_url", "instance URL or name (acme → https://acme.service-now.com) [SN_HOST]"),
-    "sn_username": ("username", "login user name [SN_USERNAME]"),
-    "sn_password": ("password", "login password; prefer SN_PASSWORD, which no process list shows"),
-    "sn_client_id": ("client_id", "OAuth client id [SN_CLIENT_ID]"),
-    "sn_client_secret": ("client_secret", "OAuth client secret; prefer SN_CLIENT_SECRET"),
-    "sn_ca_bundle": ("ca_bundle", "CA bundle (PEM) to verify the instance's TLS certificate"),
-    "sn_timeout": ("timeout", "seconds to wait for each answer (default 10) [SN_TIMEOUT]"),
-    "sn_expected_mid": ("expected_mid", "name of the MID Server the HTTP methods must use"),
-    "sn_heartbeat_max_age": ("heartbeat_max_age_minutes", "minutes a MID heartbeat may be old (default 15)"),
-    "sn_integration_user": ("integration_user", "a second account whose roles to check"),
-    "sn_report_dir": ("report_dir", "where report.json, report.html and junit.xml go"),
-    "sn_fail_on": ("fail_on", "lowest severity that fails the gate: critical|high|medium|low|info"),
-}
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("snow-preflight", "snow-preflight: ServiceNow / Rundeck pre-flight checks")
-    for dest, (_field, help_text) in OPTIONS.items():
-        group.addoption("--" + dest.replace("_", "-"), dest=dest, default=None, help=help_text)
-    group.addoption("--sn-config", dest="sn_config", default=None, help="TOML config file (no secrets)")
-    group.addoption(
-        "--sn-bundle",
-        dest="sn_bundle",
-        action="store_true",
-        default=None,
-        help="also write a redacted support bundle (zip) into the report directory",
-    )
+    add_pytest_options(parser.getgroup("snow-preflight", "snow-preflight: ServiceNow / Rundeck pre-flight"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    preflight = Preflight(config)
-    config.stash[PREFLIGHT_KEY] = preflight
-    config.pluginmanager.register(preflight, "preflight-session")
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller writes the reports
+        return
+    plugin = PreflightPlugin(config)
+    config.stash[PLUGIN_KEY] = plugin
+    config.pluginmanager.register(plugin, "snow-preflight-run")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    preflight = config.stash.get(PREFLIGHT_KEY, None)
-    if preflight is not None:
-        del config.stash[PREFLIGHT_KEY]
-        config.pluginmanager.unregister(preflight)
+    plugin = config.stash.get(PLUGIN_KEY, None)
+    if plugin is not None:
+        del config.stash[PLUGIN_KEY]
+        config.pluginmanager.unregister(plugin)
 
 
-class Preset:
-    """Settings (and optionally a snapshot to replay) handed to the plugin by ``snow-preflight``.
+class Handoff:
+    """How ``snow-preflight`` hands its prepared :class:`Run` to the plugin: ``plugins=[Handoff(run)]``."""
 
-    Passed as ``pytest.main(args, plugins=[preset])``; after the run, ``preset.report`` holds the result.
-    """
+    def __init__(self, run: Run) -> None:
+        self.run = run
 
-    def __init__(self, settings: Settings, snapshot: Snapshot | None = None) -> None:
-        self.settings = settings
-        self.snapshot = snapshot
-        self.report: Any = None
-        self.written: dict[str, Path] = {}
+    def pytest_snow_preflight_run(self, config: pytest.Config) -> Run:
+        return self.run
 
 
-class Preflight:
-    """State of one pytest session that runs checks."""
+def checklist_args(run: Run, extra: Sequence[str] = ()) -> list[str]:
+    """Arguments that make pytest judge exactly the checklist, whatever the working directory holds."""
+    checks = builtin_dir()
+    dirs = [str(checks), *(str(d) for d in run.settings.checks_dirs)]
+    return [
+        *dirs,
+        "-c",
+        str(PYTEST_INI),
+        "--rootdir",
+        str(checks),
+        "-q",
+        "--no-header",
+        "--tb=no",
+        "-rN",
+        *extra,
+    ]
+
+
+class CheckPackage(pytest.Package):
+    """Our checks package: collected like any package, but its ``__init__`` is no test module to import."""
+
+    def setup(self) -> None:
+        return None
+
+
+class CheckModule(pytest.Module):
+    """A check module: imported once by the catalogue, its ``check_*`` functions are the tests."""
+
+    def _getobj(self) -> Any:
+        plugin: PreflightPlugin = self.config.stash[PLUGIN_KEY]
+        return plugin.module_for(self.path)
+
+    def funcnamefilter(self, name: str) -> bool:
+        return name.startswith("check_")
+
+    def classnamefilter(self, name: str) -> bool:
+        return False
+
+    def istestfunction(self, obj: object, name: str) -> bool:
+        return spec_of(obj) is not None and super().istestfunction(obj, name)
+
+
+class PreflightPlugin:
+    """One pytest session's glue to its :class:`Run`."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.preset = next((p for p in config.pluginmanager.get_plugins() if isinstance(p, Preset)), None)
-        self._settings: Settings | None = self.preset.settings if self.preset else None
-        self._snapshot: Snapshot | None = self.preset.snapshot if self.preset else None
-        self.tracker = Tracker()
-        self.started = datetime.now(UTC)
-        self.started_clock = time.monotonic()
+        self._run: Run | None = None
+        self.problem: PreflightError | None = None  # a usage error found while collecting, raised after
         self.active = False
-        self._view: View | None = None
-        self.written: dict[str, Path] = {}
         self.write_error: str | None = None
-        self.redactor: Redactor = self._settings.connection.redactor() if self._settings else NULL
+        self._dirs: set[Path] | None = None
 
-    # -- lazy inputs ----------------------------------------------------------------------------------
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            option = self.config.getoption
-            flags = {field: option(dest) for dest, (field, _) in OPTIONS.items()}
-            flags["bundle"] = option("sn_bundle")
-            config_file = option("sn_config")
-            try:
-                self._settings = resolve(flags, config_path=Path(config_file) if config_file else None)
-            except ConfigError as exc:
-                raise pytest.UsageError(f"snow-preflight: {exc}") from None
-        return self._settings
+    # -- the run, built when a check module is first collected ----------------------------------------
 
     @property
-    def snapshot(self) -> Snapshot:
-        if self._snapshot is None:
-            from snow_preflight.servicenow.client import ServiceNowClient
-            from snow_preflight.snapshot import collect
+    def run(self) -> Run:
+        if self._run is None:
+            handed = self.config.hook.pytest_snow_preflight_run(config=self.config)
+            if handed is None:
+                from snow_preflight.run import Run
 
-            try:
-                with ServiceNowClient(self.settings.connection) as client:
-                    self._snapshot = collect(client, self.settings, tool_version=__version__)
-                    # It also knows the OAuth tokens fetched during the run.
-                    self.redactor = client.redactor
-            except ConfigError as exc:
-                raise pytest.UsageError(f"snow-preflight: {exc}") from None
-        return self._snapshot
+                handed = Run(settings_from_pytest(self.config))
+            self._run = handed
+        return self._run
 
-    @property
-    def view(self) -> View:
-        if self._view is None:
-            self._view = View(self.snapshot, self.settings.expect)
-        return self._view
+    def _check_dirs(self) -> set[Path]:
+        if self._dirs is None:
+            handed = self.config.hook.pytest_snow_preflight_run(config=self.config)
+            given = handed.settings.checks_dirs if handed else self.config.getoption("sn_checks_dirs") or ()
+            self._dirs = {builtin_dir(), *(Path(d).resolve() for d in given)}
+        return self._dirs
 
-    # -- collection -----------------------------------------------------------------------------------
+    def is_check_file(self, path: Path) -> bool:
+        if path.suffix != ".py" or path.name.startswith("_"):
+            return False
+        return path.resolve().parent in self._check_dirs()
+
+    def module_for(self, path: Path) -> Any:
+        try:
+            module = self.run.catalogue.module_for(path)
+        except PreflightError as exc:
+            self.problem = self.problem or exc
+            return None
+        return module
+
+    # -- collection ------------------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collect_directory(self, path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+        if path.resolve() == builtin_dir():
+            return CheckPackage.from_parent(parent, path=path)
+        return None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pycollect_makemodule(
+        self, module_path: Path, parent: pytest.Collector
+    ) -> pytest.Module | None:
+        return CheckModule.from_parent(parent, path=module_path) if self.is_check_file(module_path) else None
+
+    def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+        """Check modules need no ``python_files`` pattern; those pytest takes anyway go through makemodule."""
+        if not self.is_check_file(file_path) or parent.session.isinitpath(file_path):
+            return None
+        patterns = self.config.getini("python_files")
+        if any(file_path.match(pattern) for pattern in patterns):
+            return None
+        return CheckModule.from_parent(parent, path=file_path)
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         spec = spec_of(metafunc.function)
-        if spec is None or spec.each is None:
+        if spec is None:
             return
         self.active = True
-        items = ITEMS[spec.each](self.view)
+        if spec.each is None:
+            return
+        from snow_preflight.judge.views import Unavailable
+
+        try:
+            items = self.run.view.items(spec.each)
+        except PreflightError as exc:
+            self.problem = self.problem or exc
+            items = Unavailable(str(exc))
         if not items:
             items = Unavailable(f"not applicable: there is no {spec.each} to check", skip=True)
         if isinstance(items, Unavailable):
             metafunc.parametrize(spec.each, [items], ids=["*"])
         else:
-            metafunc.parametrize(spec.each, items, ids=[str(item) for item in items])
+            metafunc.parametrize(spec.each, list(items), ids=[str(item) for item in items])
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        checks = [item for item in items if isinstance(item, pytest.Function) and spec_of(item.function)]
-        if not checks:
+    def pytest_itemcollected(self, item: pytest.Item) -> None:
+        spec = _spec(item)
+        if spec is None:
             return
         self.active = True
-        functions = {item.function for item in checks if isinstance(item, pytest.Function)}
-        try:
-            validate(sorted(functions, key=lambda fn: fn.__name__))
-        except CatalogueError as exc:
-            raise pytest.UsageError(str(exc)) from None
-        order = {item: index for index, item in enumerate(items)}
-        items.sort(key=lambda item: (_area_rank(item), order[item]))
+        for name, about in ((spec.area, "checks of area"), (spec.severity.value, "checks of severity")):
+            self.config.addinivalue_line("markers", f"{name}: snow-preflight {about} {name}")
+            item.add_marker(name)
 
-    # -- running --------------------------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        if self.problem is not None:
+            raise pytest.UsageError(f"snow-preflight: {self.problem}")
+        if not self.active:
+            return
+        catalogue = self.run.catalogue
+        order = {item: index for index, item in enumerate(items)}
+        items.sort(key=lambda i: (*catalogue.order(s.id), order[i]) if (s := _spec(i)) else (99, 0, order[i]))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if not self.active:
+            return
+        selected = {spec.id for item in session.items if (spec := _spec(item))}
+        self.run.not_run = [cid for cid in self.run.catalogue.specs if cid not in selected]
+
+    # -- judging ---------------------------------------------------------------------------------------
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         spec = _spec(item)
         if spec is None:
             return
+        from snow_preflight.judge.views import Unavailable
+
         item.stash[EVIDENCE_KEY] = Evidence()
-        blocker = self.tracker.blocker(spec)
+        blocker = self.run.tracker.blocker(spec, self.run.catalogue.specs)
         if blocker is not None:
-            pytest.skip(blocker)
+            item.stash[BLOCKER_KEY] = blocker
+            pytest.skip(blocker.reason)
         param = _param(item, spec)
         if isinstance(param, Unavailable):
             if param.skip:
                 pytest.skip(param.reason)
+            from snow_preflight.errors import CannotVerify
+
             raise CannotVerify(param.reason)
 
     @pytest.hookimpl(wrapper=True)
@@ -193,79 +250,66 @@ class Preflight:
         spec = _spec(item)
         if spec is None or report.when == "teardown" or (report.when == "setup" and report.passed):
             return report
-        builder = ResultBuilder(spec, _param(item, spec), self.view if self._snapshot else None)
-        result = builder.build(report, call, item.stash.get(EVIDENCE_KEY, Evidence()))
-        report.user_properties.append(("preflight_outcome", result.outcome.value))
-        self.tracker.add(spec, result)
+        from snow_preflight.judge.views import Unavailable
+
+        param = _param(item, spec)
+        label = None if param is None or isinstance(param, Unavailable) else str(param) or None
+        evidence = item.stash.get(EVIDENCE_KEY, Evidence())
+        if report.skipped:
+            reason = str(getattr(call.excinfo.value, "msg", "")) if call.excinfo else ""
+            verdict = Verdict(Outcome.SKIPPED, reason or "skipped")
+        else:
+            verdict = judge_call(spec, call.excinfo.value if call.excinfo else None, evidence)
+        blocker = item.stash.get(BLOCKER_KEY, None)
+        result = build_result(
+            spec,
+            label,
+            verdict,
+            evidence,
+            facts=self.run.facts,
+            blocker=blocker,
+            duration_ms=report.duration * 1000,
+        )
+        self.run.tracker.add(spec, result, blocker)  # DuplicateResultError: an internal error, exit 3
+        report.user_properties.append(("snow_preflight_outcome", result.outcome.value))
         return report
 
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, str] | None:
-        outcome = dict(getattr(report, "user_properties", ())).get("preflight_outcome")
+        outcome = dict(getattr(report, "user_properties", ())).get("snow_preflight_outcome")
         if outcome == "error" and report.when == "call":
             return "error", "E", "ERROR"
         return None
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if not self.active or self._snapshot is None:
-            return
-        from snow_preflight.finish import finish
+    # -- the end ---------------------------------------------------------------------------------------
 
-        report, written, go = finish(self)
-        if self.preset is not None:
-            self.preset.report = report
-            self.preset.written = written
-        self.written = written
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self.active or self._run is None or self.config.option.collectonly:
+            return
+        run = self._run
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            run.interrupted()
+            return
+        if not run.tracker.results:
+            session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
+            return
+        try:
+            run.finish()
+        except PreflightError as exc:
+            self.write_error = str(exc)
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+            return
         if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-            session.exitstatus = pytest.ExitCode.OK if go else pytest.ExitCode.TESTS_FAILED
+            session.exitstatus = pytest.ExitCode.OK if run.go else pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not self.active or self._snapshot is None:
+        if not self.active or self._run is None or (self._run.report is None and self.write_error is None):
             return
         from snow_preflight.console import summary
 
-        lines = summary(self.tracker.results, self.settings.fail_on, self.written, self.write_error)
+        run = self._run
+        lines = summary(run.tracker.results, run.settings.fail_on, run.written, self.write_error)
         for line in lines:
             terminalreporter.write_line(line)
-
-
-@pytest.fixture
-def view(request: pytest.FixtureRequest) -> View:
-    """The snapshot, as typed views."""
-    return request.config.stash[PREFLIGHT_KEY].view
-
-
-@pytest.fixture
-def evidence(request: pytest.FixtureRequest) -> Evidence:
-    """Where a check records what it saw, pass or fail."""
-    evidence: Evidence = request.node.stash[EVIDENCE_KEY]
-    return evidence
-
-
-def _roles(view: View) -> Sequence[object] | Unavailable:
-    return list(view.expect.required_roles)
-
-
-def _integration_roles(view: View) -> Sequence[object] | Unavailable:
-    if view.expect.integration_user:
-        return list(view.expect.required_roles)
-    return Unavailable("no integration user named (--sn-integration-user)", skip=True)
-
-
-def _methods(view: View) -> Sequence[object] | Unavailable:
-    return view.method_items()
-
-
-def _mids(view: View) -> Sequence[object] | Unavailable:
-    return view.mid_items()
-
-
-# Items of parametrised checks: the check's argument name → the items, from the view.
-ITEMS: dict[str, Callable[[View], Sequence[object] | Unavailable]] = {
-    "role": _roles,
-    "integration_role": _integration_roles,
-    "method": _methods,
-    "mid": _mids,
-}
 
 
 def _spec(item: pytest.Item) -> CheckSpec | None:
@@ -273,14 +317,19 @@ def _spec(item: pytest.Item) -> CheckSpec | None:
 
 
 def _param(item: pytest.Item, spec: CheckSpec) -> Any:
-    if spec.each is None or not isinstance(item, pytest.Function):
+    if spec.each is None or not isinstance(item, pytest.Function) or not hasattr(item, "callspec"):
         return None
-    return item.callspec.params.get(spec.each) if hasattr(item, "callspec") else None
+    return item.callspec.params.get(spec.each)
 
 
-def _area_rank(item: pytest.Item) -> int:
-    spec = _spec(item)
-    return AREAS.index(spec.area) if spec and spec.area in AREAS else len(AREAS)
+@pytest.fixture
+def view(request: pytest.FixtureRequest) -> Any:
+    """The snapshot, as typed views that know what was verified."""
+    return request.config.stash[PLUGIN_KEY].run.view
 
 
-__all__ = ["CannotVerify", "Preflight", "Preset"]
+@pytest.fixture
+def evidence(request: pytest.FixtureRequest) -> Evidence:
+    """Where a check records what it saw, pass or fail."""
+    found: Evidence = request.node.stash[EVIDENCE_KEY]
+    return found

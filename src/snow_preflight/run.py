@@ -1,25 +1,182 @@
-"""Runs the checklist in pytest, the way ``snow-preflight`` does, and hands back the result."""
+"""One run's lifecycle: settings → collect → judge → result model → render → write.
+
+:class:`Run` owns a run from start to finish; the pytest plugin (:mod:`snow_preflight.plugin`) is glue that
+feeds it what pytest collects and judges. The command line builds the :class:`Run` and hands it to the
+plugin through the ``pytest_snow_preflight_run`` hook (:mod:`snow_preflight.hookspecs`); a person driving
+pytest directly gets one built from the ``--sn-*`` options.
+"""
 
 from __future__ import annotations
 
+import platform
+import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pytest
-
-from snow_preflight import checks
-from snow_preflight.plugin import Preset
+from snow_preflight import __version__
+from snow_preflight.errors import ReportWriteError
+from snow_preflight.judge.catalogue import Evidence
+from snow_preflight.judge.loading import Catalogue, load_catalogue
+from snow_preflight.judge.outcomes import Tracker, build_result, judge_call
+from snow_preflight.redaction import Redactor
+from snow_preflight.reports.model import CheckResult, RunInfo, RunReport, Verdict, count, verdict
 from snow_preflight.settings import Settings, resolve
 from snow_preflight.snapshot import Snapshot
-from snow_preflight.reports.model import RunReport
 
 if TYPE_CHECKING:
+    from snow_preflight.judge.views import View
     from snow_preflight.simulator import Simulator
 
-CHECKS_DIR = Path(checks.__file__).parent
-PYTEST_INI = Path(__file__).with_name("pytest.ini")
+#: Exit statuses, as pytest's (0-5); documented in the README and in ``--help``.
+GO, NO_GO, INTERRUPTED, INTERNAL_ERROR, USAGE_ERROR, NOTHING_JUDGED = 0, 1, 2, 3, 4, 5
+
+
+def _item_kinds() -> tuple[str, ...]:
+    from snow_preflight.judge.views import ITEM_KINDS
+
+    return tuple(ITEM_KINDS)
+
+
+class Run:
+    """Everything one run knows: its settings, its snapshot, its results, what it wrote."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        snapshot: Snapshot | Future[Snapshot] | None = None,
+        *,
+        replayed_from: str | None = None,
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        self.settings = settings
+        self._snapshot = snapshot
+        self.replayed_from = replayed_from
+        self.started = datetime.now(UTC)
+        self._clock = time.monotonic()
+        self._catalogue = catalogue
+        self._view: View | None = None
+        self.redactor: Redactor = settings.connection.redactor()
+        self.tracker = Tracker(self._judge_aside)
+        self.not_run: list[str] = []
+        self.report: RunReport | None = None
+        self.written: dict[str, Path] = {}
+
+    # -- inputs, each made once, when first needed ---------------------------------------------------
+
+    @property
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            self._catalogue = load_catalogue(self.settings.checks_dirs, _item_kinds())
+        return self._catalogue
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The instance as read in one wave (read now, unless it was read early or replayed)."""
+        if isinstance(self._snapshot, Future):
+            self._snapshot = self._snapshot.result()
+        if self._snapshot is None:
+            self._snapshot = read_instance(self.settings, self.catalogue)
+        return self._snapshot
+
+    @property
+    def view(self) -> View:
+        if self._view is None:
+            from snow_preflight.judge.views import View
+
+            self._view = View(self.snapshot, self.settings.expect)
+        return self._view
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """Facts every remediation step may use."""
+        return {"instance": self.snapshot.instance, "login": self.snapshot.login}
+
+    # -- judging ---------------------------------------------------------------------------------------
+
+    def _judge_aside(self, check_id: str) -> CheckResult:
+        """Judge a prerequisite that was not selected, outside pytest, so its dependants are judged fairly."""
+        spec = self.catalogue.specs[check_id]
+        evidence = Evidence()
+        error: BaseException | None = None
+        try:
+            self.catalogue.functions[check_id](view=self.view, evidence=evidence)
+        except Exception as exc:  # the outcome rules decide what it means, as inside pytest
+            error = exc
+        return build_result(spec, None, judge_call(spec, error, evidence), evidence, facts=self.facts)
+
+    # -- the end ---------------------------------------------------------------------------------------
+
+    def result_model(self) -> RunReport:
+        """The run's result model, with every known secret redacted."""
+        settings, snapshot = self.settings, self.snapshot
+        results = self.tracker.results
+        started = snapshot.taken_at if self.replayed_from else self.started
+        run = RunReport(
+            run=RunInfo(
+                instance=snapshot.instance,
+                login=snapshot.login,
+                tool_version=__version__,
+                started_at=started,
+                duration_s=round(time.monotonic() - self._clock, 3),
+                gate=settings.fail_on,
+                verdict=verdict(results, settings.fail_on),
+                counts=count(results),
+                python=platform.python_version(),
+                platform=platform.platform(terse=True),
+                not_run=sorted(self.not_run),
+                replayed_from=self.replayed_from,
+            ),
+            results=results,
+            exchanges=snapshot.exchanges,
+        )
+        return RunReport.model_validate(self.redactor.data(run.model_dump(mode="json")))
+
+    def finish(self) -> RunReport:
+        """Build the result model and write the reports (and the bundle when asked).
+
+        Raises :class:`ReportWriteError` when they could not be written: a GO without ``junit.xml`` must
+        never happen, so the caller turns it into a failed run.
+        """
+        from snow_preflight.reports.writer import write_reports
+
+        report = self.report = self.result_model()
+        settings = self.settings
+        try:
+            self.written = write_reports(report, settings.report_dir, self.redactor)
+            if settings.bundle:
+                from snow_preflight.bundle import write_bundle
+
+                self.written["bundle"] = write_bundle(report, self.snapshot, settings, self.redactor)
+        except OSError as exc:
+            raise ReportWriteError(
+                f"reports not written to {settings.report_dir}: {exc.strerror or exc}; choose a writable "
+                "folder with --report-dir"
+            ) from None
+        return report
+
+    def interrupted(self) -> list[Path]:
+        """An interrupted run leaves nothing of an earlier run looking current: remove our own reports."""
+        from snow_preflight.reports.writer import remove_own_reports
+
+        return remove_own_reports(self.settings.report_dir)
+
+    @property
+    def go(self) -> bool:
+        return self.report is not None and self.report.run.verdict is Verdict.GO
+
+
+def read_instance(settings: Settings, catalogue: Catalogue | None = None) -> Snapshot:
+    """Read the instance in one parallel wave (the built-in reads plus those the checks declare)."""
+    from snow_preflight.servicenow.client import ServiceNowClient
+    from snow_preflight.snapshot import collect
+
+    extra = catalogue.reads() if catalogue is not None else ()
+    with ServiceNowClient(settings.connection) as client:
+        return collect(client, settings, tool_version=__version__, extra=extra)
 
 
 @dataclass
@@ -29,20 +186,21 @@ class RunOutcome:
     written: dict[str, Path] = field(default_factory=dict)
 
 
-def pytest_args(extra: Sequence[str] = ()) -> list[str]:
-    """Arguments that make pytest run exactly the checklist, whatever the working directory holds."""
-    return [
-        str(CHECKS_DIR),
-        "-c",
-        str(PYTEST_INI),
-        "--rootdir",
-        str(CHECKS_DIR),
-        "-q",
-        "--no-header",
-        "--tb=no",
-        "-rN",
-        *extra,
-    ]
+def run_checklist(
+    settings: Settings,
+    snapshot: Snapshot | Future[Snapshot] | None = None,
+    extra: Sequence[str] = (),
+    *,
+    replayed_from: str | None = None,
+) -> RunOutcome:
+    """Run the checklist in pytest against *settings*' instance (or *snapshot*, offline)."""
+    import pytest
+
+    from snow_preflight.plugin import Handoff, checklist_args
+
+    run = Run(settings, snapshot, replayed_from=replayed_from)
+    code = pytest.main(checklist_args(run, extra), plugins=[Handoff(run)])
+    return RunOutcome(int(code), run.report, run.written)
 
 
 def simulator_settings(sim: Simulator, **flags: Any) -> Settings:
@@ -53,22 +211,19 @@ def simulator_settings(sim: Simulator, **flags: Any) -> Settings:
     return resolve(base | flags, environ={}, config_path=config_path)
 
 
-def run_checklist(
-    settings: Settings, snapshot: Snapshot | None = None, extra: Sequence[str] = ()
+def replay_bundle(
+    bundle: Path, changes: dict[str, Any] | None = None, extra: Sequence[str] = ()
 ) -> RunOutcome:
-    """Run every check against *settings*' instance (or against *snapshot*, offline)."""
-    preset = Preset(settings, snapshot)
-    code = pytest.main(pytest_args(extra), plugins=[preset])
-    return RunOutcome(int(code), preset.report, preset.written)
+    """Re-judge the snapshot in a support bundle with the current checklist, with no network.
 
-
-def replay_bundle(bundle: Path, report_dir: Path | None = None, fail_on: str | None = None) -> RunOutcome:
-    """Re-judge the snapshot in a support bundle with the current checklist, with no network."""
+    *changes* override the bundle's settings (``report_dir``, ``fail_on``, ``checks_dirs``).
+    """
     from snow_preflight.bundle import read_bundle
 
     settings, snapshot = read_bundle(bundle)
-    changes: dict[str, object] = {"bundle": False}
-    changes["report_dir"] = report_dir or Path("preflight-replay")
-    if fail_on:
-        changes["fail_on"] = fail_on
-    return run_checklist(Settings.model_validate(settings.model_dump() | changes), snapshot)
+    changes = {"report_dir": Path("preflight-replay"), **(changes or {}), "bundle": False}
+    replay = Settings.model_validate(settings.model_dump() | changes)
+    return run_checklist(replay, snapshot, extra, replayed_from=bundle.name)
+
+
+__all__ = ["Run", "RunOutcome", "read_instance", "replay_bundle", "run_checklist"]

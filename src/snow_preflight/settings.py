@@ -14,8 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from snow_preflight.servicenow.connection import ConnectionSettings
 from snow_preflight.errors import ConfigError
+from snow_preflight.options import ENVIRONMENT
+from snow_preflight.servicenow.connection import ConnectionSettings
 from snow_preflight.severity import Severity
 
 #: The app as the Rundeck documentation describes it (servicenow-facts.md §1).
@@ -26,17 +27,6 @@ REQUIRED_ROLES = ("web_service_admin", "x_pd_process_autom.app_user")
 DOCUMENTED_METHODS = ("POST - Run Webhook", "GET - Webhooks", "GET - Projects")
 DEFAULT_CONFIG_FILE = "snow-preflight.toml"
 
-#: Environment variable → connection field. Secrets come from here or a flag, never from the config file.
-ENVIRONMENT = {
-    "SN_HOST": "base_url",
-    "SN_USERNAME": "username",
-    "SN_PASSWORD": "password",
-    "SN_CLIENT_ID": "client_id",
-    "SN_CLIENT_SECRET": "client_secret",
-    "SN_ACCESS_TOKEN": "token",
-    "SN_API_KEY": "api_key",
-    "SN_TIMEOUT": "timeout",
-}
 SECRET_FIELDS = frozenset({"password", "client_secret", "token", "api_key"})
 
 
@@ -67,6 +57,8 @@ class Settings(BaseModel):
     report_dir: Path = Path("preflight-report")
     fail_on: Severity = Severity.HIGH
     bundle: bool = False
+    # Folders of a site's own check modules, judged beside ours (see docs/site-checks.md).
+    checks_dirs: tuple[Path, ...] = ()
 
 
 def _read_config(path: Path | None) -> dict[str, Any]:
@@ -106,20 +98,20 @@ def resolve(
     connection: dict[str, Any] = dict(config.get("connection", {}))
     expect: dict[str, Any] = dict(config.get("expect", {}))
     top: dict[str, Any] = {k: v for k, v in config.items() if k not in ("connection", "expect")}
-    for variable, field in ENVIRONMENT.items():
-        if environ.get(variable):
-            connection[field] = environ[variable]
+    from_environment = {field: environ[name] for name, field in ENVIRONMENT.items() if environ.get(name)}
     connection_fields = set(ConnectionSettings.model_fields)
     expect_fields = set(Expectations.model_fields)
-    for key, value in flags.items():
-        if value is None:
-            continue
-        if key in connection_fields:
-            connection[key] = value
-        elif key in expect_fields:
-            expect[key] = value
-        else:
-            top[key] = value
+    # The environment over the config file, the flags over both.
+    for layer in (from_environment, flags):
+        for key, value in layer.items():
+            if value is None:
+                continue
+            if key in connection_fields:
+                connection[key] = value
+            elif key in expect_fields:
+                expect[key] = value
+            else:
+                top[key] = value
     if not connection.get("base_url"):
         raise ConfigError("no instance given: pass --instance https://<name>.service-now.com or set SN_HOST")
     for field in SECRET_FIELDS & set(connection):

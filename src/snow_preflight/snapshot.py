@@ -9,7 +9,7 @@ the number of HTTP methods, MID Servers or role rows, because items are found wi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,10 +18,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from snow_preflight.servicenow.client import ServiceNowClient
 from snow_preflight.errors import InstanceError
-from snow_preflight.servicenow.exchange import Exchange
 from snow_preflight.redaction import Redactor
+from snow_preflight.servicenow.client import ServiceNowClient
+from snow_preflight.servicenow.exchange import Exchange
 from snow_preflight.settings import Settings
 
 SNAPSHOT_VERSION = 1
@@ -213,10 +213,16 @@ def collect(
     settings: Settings,
     *,
     tool_version: str,
+    extra: Sequence[Read] = (),
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Snapshot:
-    """Read every source in one parallel wave and return the snapshot."""
+    """Read every source in one parallel wave and return the snapshot.
+
+    *extra* are the reads site checks declare: they join the same wave, at no extra round trip.
+    """
     reads = plan(settings)
+    taken = {read.name for read in reads}
+    reads += [read for read in extra if read.name not in taken]
     started = clock()
     # Authenticate first (an OAuth token request) so the wave does not race for a token.
     failure: InstanceError | None = None

@@ -4,3 +4,34 @@ The judge turns the snapshot into verdicts. Views answer questions about the ins
 does this method use?") and raise :class:`CannotVerify` whenever the answer was not actually seen, so a
 check cannot turn "not seen" into "passed" or "failed".
 """
+
+from snow_preflight.errors import CannotVerify, Withheld
+from snow_preflight.judge.catalogue import Evidence, check
+from snow_preflight.judge.views import (
+    MidRef,
+    MidServer,
+    RestMethod,
+    Unavailable,
+    View,
+    parse_time,
+    why_unreadable,
+)
+from snow_preflight.severity import Severity
+from snow_preflight.snapshot import Read, SourceStatus
+
+__all__ = [
+    "CannotVerify",
+    "Evidence",
+    "MidRef",
+    "MidServer",
+    "Read",
+    "RestMethod",
+    "Severity",
+    "SourceStatus",
+    "Unavailable",
+    "View",
+    "Withheld",
+    "check",
+    "parse_time",
+    "why_unreadable",
+]

@@ -7,13 +7,14 @@ makes the check's outcome ``error`` ("could not verify"), never ``failed``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
-from snow_preflight.judge.catalogue import CannotVerify
+from snow_preflight.errors import CannotVerify
 from snow_preflight.settings import Expectations
 from snow_preflight.snapshot import Snapshot, Source, SourceStatus
 
@@ -252,6 +253,18 @@ class View:
             return Unavailable(why_unreadable(source))
         return self.methods() or Unavailable(f"{self.expect.rest_message} has no HTTP methods", skip=True)
 
+    def role_items(self) -> list[str] | Unavailable:
+        return list(self.expect.required_roles)
+
+    def integration_role_items(self) -> list[str] | Unavailable:
+        if self.expect.integration_user:
+            return list(self.expect.required_roles)
+        return Unavailable("no integration user named (--integration-user)", skip=True)
+
+    def items(self, kind: str) -> Sequence[object] | Unavailable:
+        """The items a check declared with ``each=kind`` runs for (one result row each)."""
+        return ITEM_KINDS[kind](self)
+
     def mid_items(self) -> list[MidRef] | Unavailable:
         """The MID Servers to check: those the methods name, and the expected one."""
         names: dict[str, MidRef] = {}
@@ -283,3 +296,12 @@ def _how(row: dict[str, Any]) -> str:
     if parent:
         return f"contained in role {parent}"
     return "inherited"
+
+
+#: ``each=`` names → the view's list of items for them.
+ITEM_KINDS: dict[str, Callable[[View], Sequence[object] | Unavailable]] = {
+    "role": View.role_items,
+    "integration_role": View.integration_role_items,
+    "method": View.method_items,
+    "mid": View.mid_items,
+}

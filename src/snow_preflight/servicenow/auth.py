@@ -18,8 +18,8 @@ from typing import Any
 from requests import PreparedRequest
 from requests.auth import AuthBase, HTTPBasicAuth
 
-from snow_preflight.servicenow.connection import AuthMode, ConnectionSettings
 from snow_preflight.errors import PreflightError, UnexpectedResponseError
+from snow_preflight.servicenow.connection import AuthMode, ConnectionSettings
 
 #: ServiceNow's default access-token lifetime, used when the token answer has no ``expires_in``.
 DEFAULT_TOKEN_LIFETIME = 1799.0

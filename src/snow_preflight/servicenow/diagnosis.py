@@ -16,7 +16,6 @@ from urllib.parse import urljoin, urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
-from snow_preflight.servicenow.connection import AuthMode
 from snow_preflight.errors import (
     AccessDeniedError,
     AuthenticationError,
@@ -28,6 +27,7 @@ from snow_preflight.errors import (
     ServerError,
     UnexpectedResponseError,
 )
+from snow_preflight.servicenow.connection import AuthMode
 
 _MAX_ECHO = 300  # characters of the instance's own error text quoted in a message
 
