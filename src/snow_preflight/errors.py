@@ -23,6 +23,8 @@ exception text ever carries a credential (see :mod:`snow_preflight.redaction`).
         ├── ServerError              5xx that outlasted the retries or the time budget
         └── UnexpectedResponseError  not the Table API's JSON: a proxy or SSO page, malformed JSON, a redirect
             └── HibernatingError     a sleeping developer instance
+
+    DuplicateResultError             (a RuntimeError, not a diagnosis) two results with one id: a bug, exit 3
 """
 
 from __future__ import annotations
@@ -162,3 +164,10 @@ class UnexpectedResponseError(InstanceError):
 
 class HibernatingError(UnexpectedResponseError):
     kind = "hibernating"
+
+
+class DuplicateResultError(RuntimeError):
+    """Two results with one id: a bug in the engine or a check's item list (internal error, exit 3).
+
+    Not a :class:`PreflightError`: those are diagnoses of the instance or the settings, this is a bug.
+    """

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from snow_preflight.errors import CannotVerify
+from snow_preflight.errors import CannotVerify, DuplicateResultError
 from snow_preflight.judge.catalogue import CheckSpec, Evidence, fill, fill_complete, steps_for
 from snow_preflight.reports.model import CheckResult, EvidenceItem, Link, Outcome
 
@@ -25,10 +25,6 @@ SEE_MORE = (
     "read ACL names), or ask a ServiceNow administrator to check it for you.",
 )
 BUG = ("This is a bug in the check, not a finding about the instance: report it with the support bundle.",)
-
-
-class DuplicateResultError(RuntimeError):
-    """Two results with one id: a bug in the engine or a check's item list (internal error, exit 3)."""
 
 
 @dataclass(frozen=True)
