@@ -10,8 +10,10 @@ Module map: ``schema`` (tables, fields, inheritance) → ``scenarios`` (+ ``gene
 data → ``store`` indexes it → ``query`` (encoded queries), ``acl`` (personas) and ``render``
 (reference matrix) answer the Table API in ``api``, with canned answers from ``responses`` and
 ``faults``; ``auth`` checks credentials; ``server`` puts it on a socket; ``tls`` and ``serve``.
+``errors``: :class:`SimulatorError`, one line naming the cause and the fix (a bad port, no cryptography).
 """
 
+from snow_preflight.simulator.errors import SimulatorError
 from snow_preflight.simulator.faults import Fault
 from snow_preflight.simulator.scenarios import Scenario, list_scenarios, load_scenario
 from snow_preflight.simulator.server import RequestRecord, Simulator, count_waves
@@ -22,6 +24,7 @@ __all__ = [
     "RequestRecord",
     "Scenario",
     "Simulator",
+    "SimulatorError",
     "TlsFiles",
     "count_waves",
     "list_scenarios",

@@ -24,6 +24,7 @@ from typing import Any
 
 from snow_preflight.simulator import schema
 from snow_preflight.simulator.acl import AclRules
+from snow_preflight.simulator.errors import SimulatorError
 from snow_preflight.simulator.faults import Fault
 from snow_preflight.simulator.generate import generate
 from snow_preflight.simulator.store import Row
@@ -40,7 +41,7 @@ def sys_id_for(table: str, key: str) -> str:
     return hashlib.sha256(f"{table}:{key}".encode()).hexdigest()[:32]
 
 
-class UnknownScenarioError(LookupError):
+class UnknownScenarioError(SimulatorError, LookupError):
     """No built-in scenario (or scenario file) has that name; the message lists the known ones."""
 
 
@@ -153,24 +154,29 @@ def _resolve(tables: dict[str, list[dict[str, Any]]], now: datetime) -> dict[str
                 return keys[(table, key)]
         raise ValueError(f"reference {text!r} points to no row")
 
+    times: dict[str, str] = {}  # a big scenario repeats a handful of "@now-..." texts thousands of times
+
     def convert(value: Any) -> str:
         if value is None:
             return ""
         if isinstance(value, bool):
             return "true" if value else "false"
         text = str(value)
+        if not text.startswith("@"):
+            return text
         if text.startswith("@now"):
-            return _time(text, now)
-        if text.startswith("@") and ":" in text:
-            return reference(text)
-        return text
+            if text not in times:
+                times[text] = _time(text, now)
+            return times[text]
+        return reference(text) if ":" in text else text
 
     out: dict[str, list[Row]] = {}
     for table, rows in tables.items():
         fields = schema.ALL_FIELDS[table]
+        known = {*fields, "_id"}
         resolved: list[Row] = []
         for row in rows:
-            unknown = set(row) - set(fields) - {"_id"}
+            unknown = row.keys() - known
             if unknown:
                 raise ValueError(f"{table} row {row['_id']!r} has unknown fields {sorted(unknown)}")
             record: Row = {}

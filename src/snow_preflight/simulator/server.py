@@ -20,6 +20,7 @@ from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 from snow_preflight.simulator.api import Instance, Request
+from snow_preflight.simulator.errors import bind_error, check_port
 from snow_preflight.simulator.faults import Fault, FaultBook
 from snow_preflight.simulator.scenarios import Scenario, load_scenario
 from snow_preflight.simulator.tls import TlsFiles, make_tls_files
@@ -125,6 +126,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
+def _listen(host: str, port: int) -> _Server:
+    """Bind and listen, or raise :class:`SimulatorError` naming the cause and the fix."""
+    check_port(port)
+    try:
+        return _Server((host, port), _Handler)
+    except OSError as exc:
+        raise bind_error(exc, host, port) from exc
+
+
 class Simulator:
     """A ServiceNow instance on loopback. Use as a context manager, or ``start()``/``stop()``."""
 
@@ -159,8 +169,21 @@ class Simulator:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> Simulator:
-        server = _Server((self.host, self.port), _Handler)
+        """Listen and serve in a thread; raises :class:`SimulatorError` (one line) when it cannot.
+
+        A start that fails half-way leaves nothing behind: no open socket, no TLS folder.
+        """
+        server = _listen(self.host, self.port)
         server.simulator = self
+        self._server = server
+        try:
+            self._serve_in_thread(server)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _serve_in_thread(self, server: _Server) -> None:
         if self._tls_request:
             if isinstance(self._tls_request, TlsFiles):
                 self.tls_files = self._tls_request
@@ -178,16 +201,15 @@ class Simulator:
                 server.socket, server_side=True, do_handshake_on_connect=False
             )
         self.port = server.server_address[1]
-        self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="snow-simulator", daemon=True
         )
         self._thread.start()
-        return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
+            if self._thread is not None:
+                self._server.shutdown()  # waits for serve_forever: only when it runs
             self._server.server_close()
             self._server = None
         if self._thread is not None:

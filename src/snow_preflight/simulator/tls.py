@@ -11,6 +11,10 @@ import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
+from snow_preflight.simulator.errors import SimulatorError
+
+TLS_NEEDS_CRYPTOGRAPHY = "--tls needs the 'cryptography' package: pip install 'snow-preflight[tls]'"
+
 
 @dataclass(frozen=True)
 class TlsFiles:
@@ -26,8 +30,8 @@ def make_tls_files(directory: Path, hosts: tuple[str, ...] = ("127.0.0.1", "loca
         from cryptography.hazmat.primitives import hashes, serialization
         from cryptography.hazmat.primitives.asymmetric import ec
         from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise RuntimeError("TLS needs the 'cryptography' package: pip install cryptography") from exc
+    except ImportError as exc:  # tested by a process whose `import cryptography` fails
+        raise SimulatorError(TLS_NEEDS_CRYPTOGRAPHY) from exc
 
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
