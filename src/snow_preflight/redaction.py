@@ -5,17 +5,24 @@ replaces them, and the encodings in which they travel (URL-encoded, the base64 o
 pair), wherever they appear: in exception text, the exchange log, the snapshot, every report and console
 line. Values under keys that name a secret (``password``, ``Authorization``, ``Cookie``, ...) are replaced
 whatever they hold, so a secret the instance echoes under such a key is caught even when we never knew it.
+It counts its replacements by kind of secret (:data:`KINDS`), never keeping the values, so a support bundle
+can say what was hidden from it.
 """
 
 from __future__ import annotations
 
 import base64
 import re
+import threading
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
+
+#: The kinds of secret whose replacements are counted: a secret given without a kind counts as "secret".
+KINDS = ("password", "client_secret", "token", "api_key", "basic_pair", "secret_named_key")
 
 # Key names whose values are secret whatever they hold. Matched case-insensitively against the whole key
 # or its last dotted part ("basic_auth_password", "Authorization", "x-sn-apikey", "set-cookie").
@@ -37,31 +44,64 @@ def is_secret_key(key: str) -> bool:
 class Redactor:
     """Replaces known secret values, and values under secret-looking keys, with ``[REDACTED]``."""
 
-    def __init__(self, secrets: Iterable[str | None] = (), *, username: str | None = None) -> None:
-        self._secrets = [s for s in secrets if s]
+    def __init__(
+        self,
+        secrets: Iterable[str | tuple[str, str | None] | None] | Mapping[str, str | None] = (),
+        *,
+        username: str | None = None,
+        _tally: tuple[Counter[str], threading.Lock] | None = None,
+    ) -> None:
+        # A mapping or (kind, value) pairs name each secret's kind; a plain string is a secret of no kind.
+        items = secrets.items() if isinstance(secrets, Mapping) else secrets
+        pairs = (item if isinstance(item, tuple) else ("secret", item) for item in items)
+        self._secrets = [(kind, secret) for kind, secret in pairs if secret]
         self._username = username
-        values: set[str] = set()
-        for secret in secrets:
-            if not secret or len(secret) < _MIN_LEN:
+        # Redactors made by add() share one tally, so a run's counts survive the tokens it learns later.
+        self._counts, self._lock = _tally or (Counter(), threading.Lock())
+        kind_of: dict[str, str] = {}
+        for kind, secret in self._secrets:
+            if len(secret) < _MIN_LEN:
                 continue
-            values.update({secret, quote(secret, safe=""), quote_plus(secret)})
-            values.add(base64.b64encode(secret.encode()).decode())
+            for form in (secret, quote(secret, safe=""), quote_plus(secret)):
+                kind_of.setdefault(form, kind)
+            kind_of.setdefault(base64.b64encode(secret.encode()).decode(), kind)
             if username:
-                pair = f"{username}:{secret}".encode()
-                values.add(base64.b64encode(pair).decode())
+                kind_of.setdefault(base64.b64encode(f"{username}:{secret}".encode()).decode(), "basic_pair")
+        self._kind_of = {form: kind for form, kind in kind_of.items() if len(form) >= _MIN_LEN}
         # Longest first, so a secret that contains another is replaced whole.
-        ordered = sorted((v for v in values if len(v) >= _MIN_LEN), key=len, reverse=True)
+        ordered = sorted(self._kind_of, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(v) for v in ordered)) if ordered else None
 
-    def add(self, *secrets: str | None) -> Redactor:
-        """A new redactor that also knows *secrets*."""
-        return Redactor([*self._secrets, *secrets], username=self._username)
+    def add(self, *secrets: str | None, kind: str = "token") -> Redactor:
+        """A new redactor that also knows *secrets* (of *kind*), counting into the same tally."""
+        extra = [(kind, secret) for secret in secrets]
+        return Redactor([*self._secrets, *extra], username=self._username, _tally=(self._counts, self._lock))
+
+    @property
+    def known(self) -> list[str]:
+        """The kinds of secret whose values this redactor searches for (never the values)."""
+        kinds = {kind for kind, _ in self._secrets}
+        return sorted(kinds | ({"basic_pair"} if self._username and kinds else set()))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many replacements of each kind this redactor (and those made by add) has made."""
+        with self._lock:
+            return dict(self._counts)
+
+    def _count(self, kind: str) -> None:
+        with self._lock:
+            self._counts[kind] += 1
+
+    def _mask(self, match: re.Match[str]) -> str:
+        self._count(self._kind_of[match.group()])
+        return MASK
 
     def text(self, value: str) -> str:
         """*value* with every known secret replaced."""
         if self._pattern is None or not value:
             return value
-        return self._pattern.sub(MASK, value)
+        return self._pattern.sub(self._mask, value)
 
     def data(self, value: Any) -> Any:
         """A deep copy of *value* (dicts, lists, strings) with secrets replaced."""
@@ -71,6 +111,8 @@ class Redactor:
             out: dict[Any, Any] = {}
             for key, item in value.items():
                 if isinstance(key, str) and is_secret_key(key) and item not in ("", None):
+                    if item != MASK:
+                        self._count("secret_named_key")
                     out[key] = MASK
                 else:
                     out[key] = self.data(item)

@@ -176,6 +176,11 @@ class ConnectionSettings(BaseModel):
     def redactor(self) -> Redactor:
         """A redactor that knows every secret here, and the Basic ``user:password`` pair."""
         return Redactor(
-            [_secret(self.password), _secret(self.client_secret), _secret(self.token), _secret(self.api_key)],
+            {
+                "password": _secret(self.password),
+                "client_secret": _secret(self.client_secret),
+                "token": _secret(self.token),
+                "api_key": _secret(self.api_key),
+            },
             username=self.username,
         )
