@@ -1,6 +1,9 @@
 """The result model: one run of the checklist, as every renderer sees it.
 
 ``report.json`` is this model serialised; ``report.html`` and ``junit.xml`` are pure functions of it.
+Its JSON Schema (``reports/report.schema.json``, printed by ``snow-preflight schema``) is generated from
+these classes, so the descriptions below are the published documentation of every field. Removing or
+renaming a field, or changing what it means, bumps :data:`SCHEMA_VERSION`; adding an optional one does not.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pydantic import BaseModel, Field
 from snow_preflight.servicenow.exchange import Exchange
 from snow_preflight.severity import Severity
 
+#: The format version of report.json (see the README, "report.json and its schema").
 SCHEMA_VERSION = 1
 
 
@@ -26,6 +30,8 @@ class Outcome(StrEnum):
 
 
 class Verdict(StrEnum):
+    """The run's go/no-go decision at its gate."""
+
     GO = "go"
     NO_GO = "no-go"
 
@@ -39,6 +45,8 @@ class EvidenceItem(BaseModel):
 
 
 class Link(BaseModel):
+    """A deep link into the instance."""
+
     label: str
     url: str
 
@@ -46,19 +54,32 @@ class Link(BaseModel):
 class CheckResult(BaseModel):
     """One result row: a check, or one item of a parametrised check."""
 
-    id: str  # stable id, e.g. "rest_method_uses_mid[POST - Run Webhook]"
-    check: str  # the check's id without the item, e.g. "rest_method_uses_mid"
-    item: str | None = None  # the item, e.g. "POST - Run Webhook"
-    area: str  # "instance", "app", "roles", "mid", "rest"
-    title: str  # the good state, e.g. "Every HTTP method ... routes through a MID Server"
+    id: str = Field(
+        description='Unique within the run and stable between runs, e.g. "rest_method_uses_mid[POST - Run Webhook]".'
+    )
+    check: str = Field(description='The check\'s id without the item, e.g. "rest_method_uses_mid".')
+    item: str | None = Field(
+        default=None, description='The item of a parametrised check, e.g. "POST - Run Webhook".'
+    )
+    area: str = Field(
+        description='The part of the setup checked: "instance", "app", "roles", "mid", "rest", ...'
+    )
+    title: str = Field(description="The good state the check verifies, as a sentence.")
     outcome: Outcome
     severity: Severity
-    message: str = ""  # one sentence: what was seen
-    evidence: list[EvidenceItem] = Field(default_factory=list)
-    remediation: list[str] = Field(default_factory=list)  # numbered steps, in ServiceNow's UI words
-    links: list[Link] = Field(default_factory=list)  # deep links into the instance
-    blocked_by: str | None = None  # id of the check whose outcome skipped this one
-    duration_ms: float = 0.0
+    message: str = Field(default="", description="One sentence: what was seen.")
+    evidence: list[EvidenceItem] = Field(
+        default_factory=list, description="What the check saw, pass or fail."
+    )
+    remediation: list[str] = Field(
+        default_factory=list, description="Numbered steps to fix it, in ServiceNow's own UI words."
+    )
+    links: list[Link] = Field(default_factory=list, description="Deep links into the instance.")
+    blocked_by: str | None = Field(
+        default=None,
+        description="Id of the check whose outcome skipped this one, when it was skipped as blocked.",
+    )
+    duration_ms: float = Field(default=0.0, description="How long judging took, in milliseconds.")
 
     @property
     def gating(self) -> bool:
@@ -71,6 +92,8 @@ class CheckResult(BaseModel):
 
 
 class Counts(BaseModel):
+    """How many results had each outcome."""
+
     passed: int = 0
     failed: int = 0
     error: int = 0
@@ -81,29 +104,39 @@ class Counts(BaseModel):
 class RunInfo(BaseModel):
     """The facts of one run."""
 
-    instance: str  # base URL, e.g. https://acme.service-now.com
-    login: str  # user name of the login (never a secret)
-    tool_version: str
-    started_at: datetime  # UTC
-    duration_s: float
-    gate: Severity  # failed or error at or above this severity means no-go
+    instance: str = Field(description="The instance's base URL, e.g. https://acme.service-now.com.")
+    login: str = Field(description="User name of the login that read the instance (never a secret).")
+    tool_version: str = Field(description="The snow-preflight version that judged the run.")
+    started_at: datetime = Field(description="When the run started (UTC, ISO 8601).")
+    duration_s: float = Field(description="How long the run took, in seconds.")
+    gate: Severity = Field(description="A failed or error result at or above this severity means no-go.")
     verdict: Verdict
     counts: Counts
-    python: str = ""
-    platform: str = ""
-    # Checks of the checklist that this run did not judge (deselected with -k, -m, a file path, --only).
-    not_run: list[str] = Field(default_factory=list)
-    # The support bundle this run re-judged offline; started_at is then the original run's time.
-    replayed_from: str | None = None
+    python: str = Field(default="", description="The Python version that ran it.")
+    platform: str = Field(default="", description="The operating system that ran it.")
+    not_run: list[str] = Field(
+        default_factory=list,
+        description="Checks of the checklist this run did not judge (deselected with -k, -m, a file path, --only).",
+    )
+    replayed_from: str | None = Field(
+        default=None,
+        description="The support bundle this run re-judged offline; started_at is then the original run's time.",
+    )
 
 
 class RunReport(BaseModel):
     """Everything one run produced; the only input of the renderers."""
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = Field(
+        default=SCHEMA_VERSION,
+        description="The format version of this file; a reader refuses a version newer than it knows.",
+    )
     run: RunInfo
-    results: list[CheckResult]
-    exchanges: list[Exchange] = Field(default_factory=list)
+    results: list[CheckResult] = Field(description="One row per check, or per item of a parametrised check.")
+    exchanges: list[Exchange] = Field(
+        default_factory=list,
+        description="Every HTTP request the run made, redacted (no header, no credential).",
+    )
 
 
 def count(results: list[CheckResult]) -> Counts:

@@ -13,6 +13,9 @@ import requests
 
 from snow_preflight.simulator import Simulator
 
+# Every report.json the suite writes is validated against the shipped schema; scenarios are judged once.
+pytest_plugins = ["reports_plugin"]
+
 
 @pytest.fixture(scope="module")
 def sim(request: pytest.FixtureRequest) -> Iterator[Simulator]:

@@ -100,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="re-run the checklist on a support bundle, offline")
     replay.add_argument("bundle", type=Path, help="a bundle written by --bundle")
     add_cli_options(replay, "replay")
+
+    commands.add_parser(
+        "schema",
+        help="print the JSON Schema that report.json follows",
+        description="Print the JSON Schema (draft 2020-12) that every report.json of this version "
+        "validates against; the README's 'report.json and its schema' says what may change.",
+    )
     return parser
 
 
@@ -179,7 +186,14 @@ def _replay(args: argparse.Namespace) -> int:
     return replay_bundle(args.bundle, flags).exit_code
 
 
-COMMANDS = {"run": _run, "demo": _demo, "simulate": _simulate, "replay": _replay}
+def _schema(args: argparse.Namespace) -> int:
+    from snow_preflight.reports.schema import render
+
+    sys.stdout.write(render())
+    return 0
+
+
+COMMANDS = {"run": _run, "demo": _demo, "simulate": _simulate, "replay": _replay, "schema": _schema}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
