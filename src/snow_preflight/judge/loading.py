@@ -1,6 +1,9 @@
 """The checklist: our check modules, a site's (``--checks DIR``, or packages in the entry point group
 ``snow_preflight.checks``), each imported once, validated once as a whole.
 
+An entry point names a package, whose modules (those not starting with ``_``) are check modules, as in our
+own ``snow_preflight.checks`` and in a ``--checks`` folder; or it names one check module.
+
 Selecting a subset (a file, ``-k``, ``-m``) never changes what is validated, so a subset is never an
 "invalid catalogue", and a prerequisite that was not selected can still be judged (see
 :mod:`snow_preflight.judge.outcomes`).
@@ -8,6 +11,7 @@ Selecting a subset (a file, ``-k``, ``-m``) never changes what is validated, so 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -18,11 +22,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from snow_preflight.errors import CatalogueError
 from snow_preflight.judge.catalogue import CheckSpec, spec_of, validate
 from snow_preflight.snapshot import Read
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 BUILTIN_PACKAGE = "snow_preflight.checks"
 ENTRY_POINT_GROUP = "snow_preflight.checks"
@@ -36,6 +43,22 @@ def builtin_dir() -> Path:
     return Path(str(checks.__file__)).resolve().parent
 
 
+def check_locations(site_dirs: Sequence[Path] = ()) -> list[Path]:
+    """Where check modules live, found without importing any: our folder, each ``--checks`` folder, and
+    each installed site-checks package's folder (or a single check module's file)."""
+    found = [builtin_dir(), *(Path(d).resolve() for d in site_dirs)]
+    for point in _entry_points():
+        try:
+            spec = importlib.util.find_spec(point.module)
+        except (ImportError, ValueError):  # load_catalogue imports it and says what is wrong
+            continue
+        if spec is not None and spec.submodule_search_locations:
+            found += [Path(p).resolve() for p in spec.submodule_search_locations]
+        elif spec is not None and spec.origin:
+            found.append(Path(spec.origin).resolve())
+    return list(dict.fromkeys(found))
+
+
 @dataclass
 class Catalogue:
     """Every check, by id, and the module each file was imported as."""
@@ -43,14 +66,9 @@ class Catalogue:
     specs: dict[str, CheckSpec]
     functions: dict[str, Callable[..., None]]
     modules: dict[Path, ModuleType] = field(default_factory=dict)
-    site_dirs: tuple[Path, ...] = ()
 
     def module_for(self, path: Path) -> ModuleType | None:
         return self.modules.get(path.resolve())
-
-    def is_check_dir(self, path: Path) -> bool:
-        resolved = path.resolve()
-        return resolved == builtin_dir() or resolved in self.site_dirs
 
     def reads(self) -> tuple[Read, ...]:
         """Reads the checks declare beyond the built-in plan, once each, in checklist order."""
@@ -87,7 +105,7 @@ def load_catalogue(
     functions = [fn for module in modules.values() for fn in _check_functions(module)]
     specs = validate(functions, item_kinds)
     by_id = {spec_of(fn).id: fn for fn in functions if spec_of(fn)}  # type: ignore[union-attr]
-    return Catalogue(specs=specs, functions=by_id, modules=modules, site_dirs=dirs)
+    return Catalogue(specs=specs, functions=by_id, modules=modules)
 
 
 def _builtin_rank(name: str) -> tuple[int, str]:
@@ -131,16 +149,30 @@ def _import_file(path: Path) -> ModuleType:
     return module
 
 
-def _entry_point_modules() -> list[ModuleType]:
+@functools.cache
+def _entry_points() -> tuple[EntryPoint, ...]:
+    """The installed site checks (looked up once: the run and the pytest plugin both ask)."""
     from importlib.metadata import entry_points
 
+    return tuple(entry_points(group=ENTRY_POINT_GROUP))
+
+
+def _entry_point_modules() -> list[ModuleType]:
+    """The check modules of every installed site-checks package (or the check module an entry names)."""
     modules = []
-    for point in entry_points(group=ENTRY_POINT_GROUP):
+    for point in _entry_points():
         try:
-            modules.append(importlib.import_module(point.value.split(":", 1)[0]))
+            module = importlib.import_module(point.module)
+            if hasattr(module, "__path__"):  # a package: its public modules are the check modules
+                infos = sorted(pkgutil.iter_modules(module.__path__), key=lambda i: i.name)
+                names = [f"{point.module}.{i.name}" for i in infos if not i.name.startswith("_")]
+                modules += [importlib.import_module(name) for name in names]
+            else:
+                modules.append(module)
         except Exception as exc:
             raise CatalogueError(
                 f"site checks {point.name} = {point.value} (entry point group {ENTRY_POINT_GROUP}) cannot be "
-                f"imported: {type(exc).__name__}: {exc}"
+                f"imported: {type(exc).__name__}: {exc}; fix the package, or uninstall it "
+                f"(pip uninstall {point.dist.name if point.dist else point.module})"
             ) from None
     return modules
