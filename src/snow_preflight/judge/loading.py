@@ -76,7 +76,11 @@ class Catalogue:
         for spec in self.specs.values():
             for read in spec.reads:
                 if seen.setdefault(read.name, read) != read:
-                    raise CatalogueError(f"{spec.id}: a different read is already named {read.name!r}")
+                    raise CatalogueError(
+                        f"invalid check catalogue: {spec.id} ({spec.module}) declares a read named "
+                        f"{read.name!r} that differs from another check's read of that name; give one of "
+                        "them another name"
+                    )
         return tuple(seen.values())
 
     def order(self, check_id: str) -> tuple[int, int]:
@@ -105,7 +109,9 @@ def load_catalogue(
     functions = [fn for module in modules.values() for fn in _check_functions(module)]
     specs = validate(functions, item_kinds)
     by_id = {spec_of(fn).id: fn for fn in functions if spec_of(fn)}  # type: ignore[union-attr]
-    return Catalogue(specs=specs, functions=by_id, modules=modules)
+    catalogue = Catalogue(specs=specs, functions=by_id, modules=modules)
+    catalogue.reads()  # two checks declaring different reads under one name: invalid before any read
+    return catalogue
 
 
 def _builtin_rank(name: str) -> tuple[int, str]:
