@@ -33,7 +33,7 @@ exit status:
 examples:
   snow-preflight demo                                   # the checklist against the built-in simulator
   SN_PASSWORD=... snow-preflight run --instance acme --username svc_preflight --report-dir out
-  snow-preflight replay out/snow-preflight-bundle.zip   # re-judge a support bundle offline
+  snow-preflight replay out/snow-preflight-bundle-*.zip # re-judge a support bundle offline
 """
 
 

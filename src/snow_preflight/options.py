@@ -187,6 +187,15 @@ OPTIONS: tuple[Option, ...] = (
         commands=_JUDGE,
     ),
     Option(
+        "ticket",
+        "ticket",
+        "support ticket id to record in the support bundle (implies --bundle)",
+        "SN_TICKET",
+        "",
+        "ID",
+        commands=_JUDGE,
+    ),
+    Option(
         "checks_dirs",
         "checks",
         "a folder of your own check modules, judged beside ours (repeatable)",

@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from snow_preflight.errors import ConfigError
 from snow_preflight.options import ENVIRONMENT
@@ -57,8 +65,24 @@ class Settings(BaseModel):
     report_dir: Path = Path("preflight-report")
     fail_on: Severity = Severity.HIGH
     bundle: bool = False
+    # A support ticket id, recorded in the bundle (so a ticket id implies a bundle); one printable line.
+    ticket: str | None = None
     # Folders of a site's own check modules, judged beside ours (see docs/site-checks.md).
     checks_dirs: tuple[Path, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ticket_implies_bundle(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("ticket") and not data.get("bundle"):
+            return {**data, "bundle": True}
+        return data
+
+    @field_validator("ticket")
+    @classmethod
+    def _one_printable_line(cls, ticket: str | None) -> str | None:
+        if ticket is not None and not (0 < len(ticket) <= 100 and ticket.isprintable()):
+            raise ValueError("a ticket id is one line of 1 to 100 printable characters, e.g. CS0012345")
+        return ticket
 
 
 def _read_config(path: Path | None) -> dict[str, Any]:
