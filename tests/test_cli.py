@@ -6,17 +6,12 @@ import json
 import os
 import pty
 import select
-import socket
 import subprocess
 import sys
-import threading
 import time
 import warnings
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-
-import pytest
+from typing import Any
 
 from snow_preflight.simulator import Simulator
 
@@ -40,39 +35,6 @@ def _run(
 
 def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stdout + result.stderr
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class _NotServiceNow(BaseHTTPRequestHandler):
-    """A web server that is not ServiceNow: it answers every GET with a plain HTML page."""
-
-    def do_GET(self) -> None:
-        body = b"<html><body><h1>Welcome to nginx!</h1></body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output quiet."""
-
-
-@pytest.fixture
-def not_servicenow() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotServiceNow)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_help_explains_commands_environment_and_exit_status(tmp_path: Path) -> None:
@@ -111,9 +73,9 @@ def test_plain_http_to_a_remote_host_is_refused(tmp_path: Path) -> None:
     _no_traceback(result)
 
 
-def test_unreachable_host_gives_one_line_diagnosis_and_reports(tmp_path: Path) -> None:
+def test_unreachable_host_gives_one_line_diagnosis_and_reports(tmp_path: Path, free_port: int) -> None:
     """A closed port ends in a no-go naming the refused connection, and the reports are still written."""
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port}"
     result = _run(
         ["run", "--instance", url, "--username", "u", "--report-dir", "out", "--no-prompt"],
         tmp_path,
@@ -161,10 +123,10 @@ def test_wrong_password_is_a_failed_login_not_a_missing_role(tmp_path: Path) -> 
         assert "definitely-wrong-pw" not in (tmp_path / "out" / name).read_text(encoding="utf-8")
 
 
-def test_non_servicenow_url_is_named_as_such(tmp_path: Path, not_servicenow: str) -> None:
+def test_non_servicenow_url_is_named_as_such(tmp_path: Path, stand_in: Any) -> None:
     """A URL that serves an ordinary web page is diagnosed as 'not the REST API', not as bad credentials."""
     result = _run(
-        ["run", "--instance", not_servicenow, "--username", "u", "--report-dir", "out", "--no-prompt"],
+        ["run", "--instance", stand_in.url, "--username", "u", "--report-dir", "out", "--no-prompt"],
         tmp_path,
         env={"SN_PASSWORD": "pw-html"},
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 import trustme
@@ -21,14 +20,16 @@ from snow_preflight.servicenow.client import ServiceNowClient
 from snow_preflight.servicenow.connection import ConnectionSettings
 from snow_preflight.simulator import Fault, Simulator
 
-
-def basic(url: str, **overrides: Any) -> ConnectionSettings:
-    fields: dict[str, Any] = {"base_url": url, "username": "svc_preflight", "password": "preflight-demo-pw"}
-    fields.update(timeout=2.0, time_budget=3.0, max_retries=0, **overrides)
-    return ConnectionSettings(**fields)
+Connect = Callable[..., ConnectionSettings]
 
 
-def test_tls_with_the_ca_bundle_is_verified_and_read(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def basic(connect: Connect) -> Connect:
+    """``basic(url, **overrides)``: settings for *url* as the demo login, no retries (the shared ``connect``)."""
+    return functools.partial(connect, time_budget=3.0, max_retries=0)
+
+
+def test_tls_with_the_ca_bundle_is_verified_and_read(monkeypatch: pytest.MonkeyPatch, basic: Connect) -> None:
     """With --ca-bundle naming the instance's CA, a TLS instance is verified and read, whatever
     REQUESTS_CA_BUNDLE says."""
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", DEFAULT_CA_BUNDLE_PATH)
@@ -51,7 +52,7 @@ def client_ca(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return directory / "client-ca.pem", directory / "client.pem"
 
 
-def test_client_certificate_is_presented_for_mutual_tls(client_ca: tuple[Path, Path]) -> None:
+def test_client_certificate_is_presented_for_mutual_tls(client_ca: tuple[Path, Path], basic: Connect) -> None:
     """A client certificate is presented in the TLS handshake, so an instance requiring one answers."""
     ca_file, cert = client_ca
     with Simulator("healthy", tls=True, client_ca=ca_file) as sim:
@@ -62,7 +63,7 @@ def test_client_certificate_is_presented_for_mutual_tls(client_ca: tuple[Path, P
             snc.current_user()
 
 
-def test_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, basic: Connect) -> None:
     """HTTP(S)_PROXY from the environment is used: a dead proxy makes the instance unreachable, naming it."""
     with Simulator("healthy") as sim:
         monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
@@ -73,7 +74,7 @@ def test_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
         assert sim.requests == []
 
 
-def test_cancelled_transaction_is_unexpected_response_quoting_the_instance() -> None:
+def test_cancelled_transaction_is_unexpected_response_quoting_the_instance(basic: Connect) -> None:
     """A 200 carrying an error instead of a result raises UnexpectedResponseError quoting the instance."""
     with Simulator("healthy") as sim, ServiceNowClient(basic(sim.url)) as snc:
         sim.inject(Fault(kind="cancelled"))
@@ -107,66 +108,45 @@ def test_retry_after_is_read_as_seconds_or_a_date(value: str, low: float | None,
 # -- a stand-in that is not ServiceNow: JSON without result, a Link to another host ---------------------
 
 
-class _NotServiceNow(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    seen: ClassVar[list[tuple[str, dict[str, str]]]] = []
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Silent."""
-
-    def do_GET(self) -> None:
-        self.seen.append((self.path, dict(self.headers.items())))
-        headers = {"Content-Type": "application/json"}
-        if self.path.startswith("/api/now/table/elsewhere") and "sysparm_offset=0" in self.path:
-            body: object = {"result": [{"sys_id": "a"}]}
-            headers["Link"] = '<https://attacker.invalid/api/now/table/elsewhere?sysparm_offset=1>;rel="next"'
-        elif self.path.startswith("/api/now/table/elsewhere"):
-            body = {"result": [{"sys_id": "b"}]}
-        else:
-            body = {"data": [], "note": "some other JSON API"}
-        payload = json.dumps(body).encode()
-        self.send_response(200)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+def _other_json_api(path: str) -> tuple[int, dict[str, str], bytes]:
+    headers = {"Content-Type": "application/json"}
+    if path.startswith("/api/now/table/elsewhere") and "sysparm_offset=0" in path:
+        body: object = {"result": [{"sys_id": "a"}]}
+        headers["Link"] = '<https://attacker.invalid/api/now/table/elsewhere?sysparm_offset=1>;rel="next"'
+    elif path.startswith("/api/now/table/elsewhere"):
+        body = {"result": [{"sys_id": "b"}]}
+    else:
+        body = {"data": [], "note": "some other JSON API"}
+    return 200, headers, json.dumps(body).encode()
 
 
 @pytest.fixture
-def stand_in() -> Iterator[str]:
-    _NotServiceNow.seen.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotServiceNow)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def stand_in(stand_in: Any) -> Any:
+    """The shared stand-in (tests/conftest.py), answering as some other JSON API."""
+    stand_in.answer = _other_json_api
+    return stand_in
 
 
-def test_json_without_result_is_not_the_table_api(stand_in: str) -> None:
+def test_json_without_result_is_not_the_table_api(stand_in: Any, basic: Connect) -> None:
     """A 2xx JSON answer without 'result' raises UnexpectedResponseError: not a ServiceNow Table API."""
-    with ServiceNowClient(basic(stand_in)) as snc, pytest.raises(UnexpectedResponseError) as caught:
+    with ServiceNowClient(basic(stand_in.url)) as snc, pytest.raises(UnexpectedResponseError) as caught:
         snc.table("sys_user")
     assert "not a ServiceNow Table API" in str(caught.value)
     assert "check the" in str(caught.value)
 
 
-def test_next_link_to_another_host_is_read_from_our_own_instance(stand_in: str) -> None:
+def test_next_link_to_another_host_is_read_from_our_own_instance(stand_in: Any, basic: Connect) -> None:
     """A Link rel="next" naming another host is followed on the configured instance, never that host."""
-    with ServiceNowClient(basic(stand_in)) as snc:
+    with ServiceNowClient(basic(stand_in.url)) as snc:
         read = snc.table("elsewhere", fields=("sys_id",))
     assert [row["sys_id"] for row in read.rows] == ["a", "b"]
     assert read.pages == 2
 
 
-def test_requests_carry_accept_json_and_our_user_agent(stand_in: str) -> None:
+def test_requests_carry_accept_json_and_our_user_agent(stand_in: Any, basic: Connect) -> None:
     """Every request asks for JSON and names snow-preflight and its version as the User-Agent."""
-    with ServiceNowClient(basic(stand_in)) as snc, pytest.raises(UnexpectedResponseError):
+    with ServiceNowClient(basic(stand_in.url)) as snc, pytest.raises(UnexpectedResponseError):
         snc.current_user()
-    _, headers = _NotServiceNow.seen[-1]
+    _, headers = stand_in.seen[-1]
     assert headers["Accept"] == "application/json"
     assert headers["User-Agent"] == f"snow-preflight/{__version__}"

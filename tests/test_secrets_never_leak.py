@@ -8,13 +8,12 @@ searched for each secret and for the encodings it travels in.
 
 from __future__ import annotations
 
-import base64
 import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
@@ -26,16 +25,6 @@ TOKEN = "planted-bearer-token-9941"
 API_KEY = "planted-api-key-3307"
 SECRETS = (PASSWORD, CLIENT_SECRET, TOKEN, API_KEY)
 LOGIN = "svc_preflight"
-
-
-def _forms(secret: str) -> list[str]:
-    """The secret and the encodings it travels in."""
-    return [
-        secret,
-        quote(secret, safe=""),
-        base64.b64encode(secret.encode()).decode(),
-        base64.b64encode(f"{LOGIN}:{secret}".encode()).decode(),
-    ]
 
 
 def _planted_simulator() -> Simulator:
@@ -83,7 +72,9 @@ def _artifacts(directory: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("mode", sorted(MODES))
-def test_no_secret_in_any_artifact_or_output(mode: str, tmp_path: Path) -> None:
+def test_no_secret_in_any_artifact_or_output(
+    mode: str, tmp_path: Path, secret_forms: Callable[..., list[str]]
+) -> None:
     """Whatever the login mode, no planted secret appears in reports, bundle, console or exchange log."""
     with _planted_simulator() as sim:
         env = (
@@ -121,6 +112,6 @@ def test_no_secret_in_any_artifact_or_output(mode: str, tmp_path: Path) -> None:
     given = [value for value in MODES[mode].values() if value in SECRETS]
     assert given
     for secret in given:
-        for form in _forms(secret):
+        for form in secret_forms(secret, login=LOGIN):
             leaks = [name for name, text in channels.items() if form in text]
             assert not leaks, f"{mode}: a form of a planted secret leaked into {leaks}"
