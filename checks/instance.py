@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from snow_preflight.judge import Evidence, Severity, SourceStatus, View, check, why_unreadable
-
-# Failures that mean the instance itself did not answer the REST API with JSON.
-_NOT_REACHED = ("unreachable", "hibernating", "unexpected", "server_error", "rate_limited")
+from snow_preflight.judge import Evidence, Severity, View, check
 
 
 @check(
@@ -13,6 +10,7 @@ _NOT_REACHED = ("unreachable", "hibernating", "unexpected", "server_error", "rat
     severity=Severity.CRITICAL,
     requires=(),
     why="Nothing else can be verified until the instance answers its Table API.",
+    passes="{instance} answered {answered} of {reads} reads as the Table API",
     remediation=(
         "Open {instance} in a browser. A developer instance that shows 'Your instance is hibernating' must be "
         "woken: sign in at developer.servicenow.com, then re-run.",
@@ -22,41 +20,47 @@ _NOT_REACHED = ("unreachable", "hibernating", "unexpected", "server_error", "rat
     ),
 )
 def check_instance_reachable(view: View, evidence: Evidence) -> None:
-    sources = view.snapshot.sources.values()
-    answered = [s for s in sources if s.status is not SourceStatus.FAILED or s.error_kind not in _NOT_REACHED]
-    evidence.record("Instance", view.snapshot.instance, link=view.snapshot.instance)
-    evidence.record("Reads answered", f"{len(answered)} of {len(view.snapshot.sources)}")
-    failures = [s for s in sources if s not in answered]
-    if failures:
-        evidence.record("First failure", failures[0].error or failures[0].error_kind)
-    assert answered, failures[0].error if failures else "The instance answered no request."
+    reach = view.reachability()
+    evidence.fact(instance=view.instance, answered=reach.answered, reads=reach.reads)
+    evidence.record("Instance", view.instance, link=view.instance)
+    evidence.record("Reads answered", f"{reach.answered} of {reach.reads}")
+    if reach.failure:
+        evidence.record("First failure", reach.failure)
+    assert reach.answered, reach.failure or "The instance answered no request."
 
 
 @check(
     title="The login's credentials are accepted and the account is usable",
     severity=Severity.CRITICAL,
     requires=("instance_reachable",),
-    remediation=(
-        "Check the user name and password (SN_USERNAME / SN_PASSWORD), or the OAuth client id and secret.",
-        "In ServiceNow, open User Administration > Users > {login}: Active must be ticked and Locked out "
-        "cleared; an SSO-only account needs a local password for REST (Password needs reset cleared).",
-        "Where Basic auth is restricted, grant the role snc_basic_auth_api_access to the login "
-        "(User Administration > Users > {login} > Roles > Edit).",
-    ),
+    passes="The instance accepted the credentials of {login} ({account_state})",
+    remediation={
+        "refused": (
+            "Check the user name and password (SN_USERNAME / SN_PASSWORD), or the OAuth client id and secret.",
+            "In ServiceNow, open User Administration > Users > {login}: Active must be ticked and Locked out "
+            "cleared; an SSO-only account needs a local password for REST (Password needs reset cleared).",
+            "Where Basic auth is restricted, grant the role snc_basic_auth_api_access to the login "
+            "(User Administration > Users > {login} > Roles > Edit).",
+        ),
+        "inactive": ("In ServiceNow, open User Administration > Users > {login} and tick Active.",),
+        "locked": ("In ServiceNow, open User Administration > Users > {login} and clear Locked out.",),
+    },
 )
 def check_login_authenticated(view: View, evidence: Evidence) -> None:
-    evidence.fact(login=view.snapshot.login)
-    refused = [s for s in view.snapshot.sources.values() if s.error_kind == "unauthenticated"]
-    assert not refused, refused[0].error if refused else ""
-    evidence.record("Login", view.snapshot.login)
-    source = view.snapshot.source("login")
-    account = source.rows[0] if source.readable and source.rows else None
+    evidence.fact(login=view.login)
+    evidence.record("Login", view.login)
+    refused = view.refused()
+    if refused:
+        evidence.fails("refused")
+        raise AssertionError(refused)
+    account = view.login_record()
     if account is None:
-        # The instance accepted the credentials (no 401) but will not show the account's record.
-        evidence.record("Account record", why_unreadable(source) if not source.readable else "not visible")
+        # The instance accepted the credentials (no 401) but will not show the account's own record.
+        evidence.fact(account_state="its user record is not visible to it")
+        evidence.record("Account record", "not visible to this login")
         return
-    evidence.link("User record", view.link("sys_user", str(account.get("sys_id", ""))))
-    for label, key in (
+    evidence.link("User record", view.link("sys_user", account.sys_id))
+    for label, field in (
         ("Name", "name"),
         ("Active", "active"),
         ("Locked out", "locked_out"),
@@ -64,6 +68,17 @@ def check_login_authenticated(view: View, evidence: Evidence) -> None:
         ("Internal integration user", "internal_integration_user"),
         ("Last login", "last_login_time"),
     ):
-        evidence.record(label, account.get(key, "(not readable)"))
-    assert account.get("active", "true") != "false", f"The account {view.snapshot.login!r} is not active."
-    assert account.get("locked_out", "false") != "true", f"The account {view.snapshot.login!r} is locked out."
+        evidence.record(label, account.shown(field))
+    # Logging in at all shows the account is usable; the flags are judged where this login may read them.
+    if account.has("active") and account.get("active") == "false":
+        evidence.fails("inactive")
+        raise AssertionError(f"The account {view.login!r} is not active.")
+    if account.has("locked_out") and account.get("locked_out") == "true":
+        evidence.fails("locked")
+        raise AssertionError(f"The account {view.login!r} is locked out.")
+    shown = [
+        label
+        for field, label in (("active", "active"), ("locked_out", "not locked out"))
+        if account.has(field)
+    ]
+    evidence.fact(account_state=", ".join(shown) or "its Active and Locked out flags are not readable by it")

@@ -1,101 +1,142 @@
-"""Does every HTTP method of the REST message "Rundeck - API" route through a working MID Server?"""
+"""Does every HTTP method of the app's REST message "Rundeck - API" route through a working MID Server?
+
+Only the app's own message is judged (the one in its scope); copies in other scopes are listed as evidence.
+"""
 
 from __future__ import annotations
 
-from snow_preflight.judge import Evidence, RestMethod, Severity, View, check, parse_time
+from snow_preflight.judge import Evidence, RestMethod, Severity, View, check
 
-_METHOD_FORM = "System Web Services > Outbound > REST Message > {rest_message} > HTTP Methods > {item}"
+_METHOD_FORM = "System Web Services > Outbound > REST Message > {rest_message} > HTTP Methods > {method}"
 
 
 @check(
     title="The REST message Rundeck - API exists in the app's scope",
     severity=Severity.CRITICAL,
     requires=("login_authenticated", "app_installed"),
-    remediation=(
-        "Open System Web Services > Outbound > REST Message and search for '{rest_message}'.",
-        "If it is missing, repair or reinstall the PagerDuty Automation app (System Applications > "
-        "All Available Applications > All): the REST message ships with it.",
-        "If it exists in another scope, it is a copy: the app only calls the one in scope {scope}.",
-    ),
+    passes="`{rest_message}` exists in scope {scope}{copies}",
+    remediation={
+        "*": ("Open System Web Services > Outbound > REST Message and search for '{rest_message}'.",),
+        "missing": (
+            "Repair or reinstall the PagerDuty Automation app (System Applications > All Available "
+            "Applications > All): the REST message ships with it.",
+        ),
+        "wrong_scope": (
+            "The one found is a copy in another scope; the app only calls the one in scope {scope}: repair or "
+            "reinstall the app (System Applications > All Available Applications > All) to restore it.",
+        ),
+    },
 )
 def check_rest_message_present(view: View, evidence: Evidence) -> None:
     name, scope = view.expect.rest_message, view.expect.app_scope
-    evidence.fact(rest_message=name, scope=scope)
-    messages = view.rest_messages()
+    evidence.fact(rest_message=name, scope=scope, copies="")
+    message = view.rest_message()
+    copies = view.rest_message_copies()
     evidence.record("Looked for", f"{name!r} in scope {scope}")
-    for message in messages:
-        url = view.link("sys_rest_message", str(message.get("sys_id", "")))
-        evidence.record(
-            "Found", f"{message.get('name')} (scope {message.get('sys_scope.scope') or '?'})", link=url
-        )
-        evidence.link(f"REST message {message.get('name')}", url)
-    assert messages, f"No REST message named {name!r} exists."
-    in_scope = [m for m in messages if m.get("sys_scope.scope") in (scope, None)]
-    assert in_scope, f"The REST message {name!r} exists, but not in the app's scope {scope}."
+    if message is not None:
+        evidence.record("Judged", f"{message.name} (scope {message.scope})", link=message.url)
+        evidence.link(f"REST message {message.name} ({message.scope})", message.url)
+    for copy in copies:
+        evidence.record("Copy, not judged", f"{copy.name} (scope {copy.scope})", link=copy.url)
+    if copies:
+        evidence.fact(copies=f"; {len(copies)} copy(ies) in other scopes listed, not judged")
+    if message is None or message.scope != scope:
+        evidence.fails("wrong_scope" if copies else "missing")
+    assert message is not None or copies, f"No REST message named {name!r} exists."
+    assert message is not None, f"The REST message {name!r} exists, but not in the app's scope {scope}."
+    assert message.scope == scope, (
+        f"The REST message {name!r} exists only in the legacy app's scope {message.scope}, not in {scope}."
+    )
 
 
 @check(
-    title="Every HTTP method of Rundeck - API routes through a MID Server that is up",
+    title="Every HTTP method of Rundeck - API routes through a MID Server that is Up and validated "
+    "(the expected one, when named)",
     severity=Severity.CRITICAL,
     each="method",
     requires=("rest_message_present",),
     why="Rundeck on a private network is reached only through the MID Server; a method without one "
     "calls Rundeck straight from the cloud and the webhook never arrives.",
-    remediation=(
-        _METHOD_FORM + " ({method_link}) > HTTP Request tab: set 'Use MID Server' to {expected_mid}, then "
-        "Update.",
-        "Do the same for every other HTTP method of {rest_message}: the MID Server is set per method.",
-        "Use the Related Link 'Test' on the method to see the call go through the MID Server, then re-run "
-        "the pre-flight.",
-    ),
+    passes="`{method}` routes through `{mid}` (Up, validated)",
+    remediation={
+        "no_mid": (
+            _METHOD_FORM
+            + " ({method_link}) > HTTP Request tab: set 'Use MID Server' to {expected_mid}, then "
+            "Update.",
+            "Do the same for every other HTTP method of {rest_message}: the MID Server is set per method.",
+            "Use the Related Link 'Test' on the method to see the call go through the MID Server, then re-run "
+            "the pre-flight.",
+        ),
+        "mid_down": (
+            "{mid} is not Up: start it (see mid_server_up[{mid}]), or set 'Use MID Server' to one that is Up: "
+            + _METHOD_FORM
+            + " ({method_link}) > HTTP Request tab.",
+        ),
+        "mid_not_validated": (
+            "{mid} is not validated: MID Server > Servers > {mid} > Related Links > Validate (needs "
+            "agent_admin or admin).",
+        ),
+        "not_expected": (
+            _METHOD_FORM
+            + " ({method_link}) > HTTP Request tab: set 'Use MID Server' to {expected_mid}, then "
+            "Update.",
+        ),
+    },
 )
 def check_rest_method_uses_mid(method: RestMethod, view: View, evidence: Evidence) -> None:
     expected = view.expect.expected_mid
     evidence.fact(
         rest_message=view.expect.rest_message,
+        method=method.label,
         method_link=method.url,
         expected_mid=expected or "your MID Server",
     )
-    evidence.link(f"HTTP method {method.function_name}", method.url)
-    evidence.record("Method", f"{method.http_method} {method.function_name}", link=method.url)
-    evidence.record("Endpoint", method.endpoint)
-    evidence.record("Use MID Server", method.mid_name or method.mid_sys_id or "(empty)")
-    assert method.mid_sys_id, (
-        f"HTTP method {method.function_name!r} calls Rundeck directly, not through a MID Server."
-    )
-    try:
-        mid = view.mid(sys_id=method.mid_sys_id)
-    except KeyError:
+    evidence.link(f"HTTP method {method.label}", method.url)
+    evidence.record("Method", method.label, link=method.url)
+    evidence.record("HTTP verb", method.record.shown("http_method"))
+    evidence.record("Endpoint", method.record.shown("rest_endpoint"))
+    mid = method.mid  # could-not-verify when use_mid_server is withheld or its record cannot be seen
+    evidence.record("Use MID Server", mid.label if mid else "(empty)", link=mid.url if mid else None)
+    if mid is None:
+        evidence.fails("no_mid")
         raise AssertionError(
-            f"HTTP method {method.function_name!r} names a MID Server record that does not exist "
-            f"({method.mid_sys_id})."
-        ) from None
-    evidence.record("MID Server status", f"{mid.status}, validated={mid.validated}", link=mid.url)
-    assert mid.status == "Up", (
-        f"HTTP method {method.function_name!r} uses MID Server {mid.name!r}, which is {mid.status}."
-    )
-    assert mid.validated == "true", (
-        f"HTTP method {method.function_name!r} uses MID Server {mid.name!r}, which is not validated."
-    )
-    assert not expected or mid.name == expected, (
-        f"HTTP method {method.function_name!r} uses MID Server {mid.name!r}, not the expected {expected!r}."
-    )
+            f"HTTP method {method.label!r} calls Rundeck directly, not through a MID Server."
+        )
+    evidence.fact(mid=mid.label)
+    evidence.record("MID Server status", f"{mid.status or '(empty)'}, validated={mid.validated or '(empty)'}")
+    if mid.status != "Up":
+        evidence.fails("mid_down")
+        raise AssertionError(
+            f"HTTP method {method.label!r} uses MID Server {mid.label!r}, which is {mid.status or 'not Up'}."
+        )
+    if mid.validated != "true":
+        evidence.fails("mid_not_validated")
+        raise AssertionError(
+            f"HTTP method {method.label!r} uses MID Server {mid.label!r}, which is not validated."
+        )
+    if expected and mid.name != expected:
+        evidence.fails("not_expected")
+        raise AssertionError(
+            f"HTTP method {method.label!r} uses MID Server {mid.label!r}, not the expected {expected!r}."
+        )
 
 
 @check(
     title="All HTTP methods of Rundeck - API use the same MID Server",
     severity=Severity.LOW,
     requires=("rest_message_present",),
+    passes="All {count} HTTP methods of {rest_message} use `{mid}`",
     remediation=(
         "Open each HTTP method of {rest_message} (System Web Services > Outbound > REST Message > "
         "{rest_message} > HTTP Methods) and set the same 'Use MID Server' on the HTTP Request tab.",
     ),
 )
 def check_rest_methods_share_mid(view: View, evidence: Evidence) -> None:
-    evidence.fact(rest_message=view.expect.rest_message)
+    methods = view.methods()  # could-not-verify when some methods are hidden: they might differ
     used: dict[str, list[str]] = {}
-    for method in view.methods():
-        used.setdefault(method.mid_name or method.mid_sys_id or "(none)", []).append(method.function_name)
+    for method in methods:
+        used.setdefault(method.mid_label or "(none)", []).append(method.label)
+    evidence.fact(rest_message=view.expect.rest_message, count=len(methods), mid=next(iter(used), "(none)"))
     for mid, names in sorted(used.items()):
         evidence.record(f"MID {mid}", ", ".join(sorted(names)))
     assert len(used) <= 1, (
@@ -107,6 +148,7 @@ def check_rest_methods_share_mid(view: View, evidence: Evidence) -> None:
     title="The documented HTTP methods of Rundeck - API are all present",
     severity=Severity.LOW,
     requires=("rest_message_present",),
+    passes="{documented} are all present in {rest_message}",
     remediation=(
         "Compare System Web Services > Outbound > REST Message > {rest_message} > HTTP Methods with the "
         "documented list ({documented}); a missing method usually means the app needs a repair or update.",
@@ -115,53 +157,45 @@ def check_rest_methods_share_mid(view: View, evidence: Evidence) -> None:
 def check_rest_documented_methods_present(view: View, evidence: Evidence) -> None:
     documented = view.expect.documented_methods
     evidence.fact(rest_message=view.expect.rest_message, documented=", ".join(documented))
-    present = {m.function_name for m in view.methods()}
-    evidence.record("Present", ", ".join(sorted(present)) or "(none)")
-    missing = [name for name in documented if name not in present]
+    present = sorted(m.label for m in view.methods(allow_unseen=True))
+    evidence.record("Present", ", ".join(present) or "(none)")
+    missing = view.missing_methods(documented)  # could-not-verify when one is missing and methods are hidden
     evidence.record("Missing", ", ".join(missing) or "(none)")
     assert not missing, f"Documented HTTP method(s) missing: {', '.join(missing)}."
 
 
 @check(
-    title="Recent RESTProbe calls through the MID Servers succeeded and were answered",
+    title="Recent RESTProbe calls of Rundeck - API's HTTP methods succeeded and were answered",
     severity=Severity.MEDIUM,
     requires=("rest_message_present",),
     why="Failed or unanswered RESTProbe rows in the ECC queue are webhooks that never reached Rundeck.",
-    remediation=(
-        "Open MID Server > ECC Queue filtered on Topic = RESTProbe: {probe_link}",
-        "For inputs in state error, read Error string: a proxy, DNS or certificate problem on the MID host "
-        "is the usual cause (set MID Server properties glide.http.proxy_* if Rundeck is behind a proxy).",
-        "Outputs stuck in 'ready' mean the MID Server is not picking up work: check it is Up and validated.",
-    ),
+    passes="{probe_count} RESTProbe row(s) of the last 24 h: none failed, none unanswered",
+    remediation={
+        "*": ("Open MID Server > ECC Queue filtered on Topic = RESTProbe: {probe_link}",),
+        "failed": (
+            "For inputs in state error, read Error string: a proxy, DNS or certificate problem on the MID host "
+            "is the usual cause (set MID Server properties glide.http.proxy_* if Rundeck is behind a proxy).",
+        ),
+        "stuck": (
+            "Outputs stuck in 'ready' mean the MID Server is not picking up work: check it is Up and validated.",
+        ),
+    },
 )
 def check_rest_probe_traffic_healthy(view: View, evidence: Evidence) -> None:
     evidence.fact(probe_link=view.list_link("ecc_queue", "topic=RESTProbe^ORDERBYDESCsys_created_on"))
-    names = {m.function_name for m in view.methods()}
-    mids = view.mids()
-    agents = {f"mid.server.{mids[m.mid_sys_id].name}" for m in view.methods() if m.mid_sys_id in mids}
-    rows = [r for r in view.readable("probes").rows if r.get("agent") in agents or r.get("name") in names]
-    stale_after = view.expect.probe_stuck_after_minutes * 60
-    failed = [
-        r for r in rows if r.get("queue") == "input" and (r.get("state") == "error" or r.get("error_string"))
-    ]
-    stuck = []
-    for row in rows:
-        created = parse_time(str(row.get("sys_created_on", "")))
-        waiting = row.get("queue") == "output" and row.get("state") == "ready" and created is not None
-        if (
-            waiting
-            and created is not None
-            and (view.snapshot.taken_at - created).total_seconds() > stale_after
-        ):
-            stuck.append(row)
-    evidence.record("RESTProbe rows (24 h)", str(len(rows)))
-    evidence.record("Failed inputs", str(len(failed)))
-    evidence.record("Unanswered outputs", str(len(stuck)))
-    for row in (failed + stuck)[:5]:
-        evidence.record(
-            f"{row.get('name')} ({row.get('state')})", row.get("error_string") or row.get("sys_created_on")
-        )
-    troubled = len(failed) + len(stuck)
+    traffic = view.probe_traffic()  # could-not-verify when the ECC queue cannot be read
+    evidence.fact(probe_count=traffic.rows)
+    evidence.record("RESTProbe rows (24 h)", str(traffic.rows))
+    evidence.record("Failed inputs", str(len(traffic.failed)))
+    evidence.record("Unanswered outputs", str(len(traffic.stuck)))
+    for probe in (traffic.failed + traffic.stuck)[:5]:
+        evidence.record(f"{probe.name} ({probe.state})", probe.detail)
+    if traffic.failed:
+        evidence.fails("failed")
+    if traffic.stuck:
+        evidence.fails("stuck")
+    troubled = len(traffic.failed) + len(traffic.stuck)
     assert troubled == 0, (
-        f"{len(failed)} RESTProbe call(s) failed and {len(stuck)} sit unanswered in the ECC queue in the last 24 h."
+        f"{len(traffic.failed)} RESTProbe call(s) failed and {len(traffic.stuck)} sit unanswered in the ECC "
+        "queue in the last 24 h."
     )

@@ -18,6 +18,8 @@ CONTRACT_IDS = {
     "login_has_role",
     "integration_user_has_role",
     "mid_server_up",
+    "mid_server_release_matches",
+    "mid_server_no_open_issues",
     "rest_message_present",
     "rest_method_uses_mid",
     "rest_methods_share_mid",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from snow_preflight.reports.model import Outcome, RunReport
 
+from snow_preflight.reports.model import Outcome, RunReport
 from snow_preflight.run import run_checklist, simulator_settings
 from snow_preflight.settings import resolve
 from snow_preflight.simulator import Simulator
@@ -16,32 +17,47 @@ P, F, E, S = Outcome.PASSED, Outcome.FAILED, Outcome.ERROR, Outcome.SKIPPED
 MID = "prod-mid-server"
 METHODS = ("POST - Run Webhook", "GET - Webhooks", "GET - Projects")
 ROLES = ("web_service_admin", "x_pd_process_autom.app_user")
+#: The checks that run once per MID Server (the split of what was one mid_server_up row).
+MID_CHECKS = ("mid_server_up", "mid_server_release_matches", "mid_server_no_open_issues")
+REST_AFTER_MESSAGE = (
+    "rest_methods_share_mid",
+    "rest_documented_methods_present",
+    "rest_probe_traffic_healthy",
+)
+
+
+def mids(label: str, *outcomes: Outcome) -> dict[str, Outcome]:
+    """The rows of the MID Server checks for one MID Server (up, release, issues), in that order."""
+    return {f"{check}[{label}]": outcome for check, outcome in zip(MID_CHECKS, outcomes, strict=True)}
 
 
 def healthy(mid: str = MID) -> dict[str, Outcome]:
-    """The outcome of every result row on a healthy instance."""
+    """The outcome of every result row on a healthy instance, seen by the demo login (not an admin).
+
+    The demo login cannot read mid.buildstamp (non-admins read sys_properties as empty), so the release
+    row is could-not-verify: medium, below the default gate.
+    """
     return {
         "instance_reachable": P,
         "login_authenticated": P,
         "app_installed": P,
         **{f"login_has_role[{role}]": P for role in ROLES},
         "integration_user_has_role": S,
-        f"mid_server_up[{mid}]": P,
+        **mids(mid, P, E, P),
         "rest_message_present": P,
         **{f"rest_method_uses_mid[{name}]": P for name in METHODS},
-        "rest_methods_share_mid": P,
-        "rest_documented_methods_present": P,
-        "rest_probe_traffic_healthy": P,
+        **dict.fromkeys(REST_AFTER_MESSAGE, P),
     }
+
+
+def without(outcomes: dict[str, Outcome], *prefixes: str) -> dict[str, Outcome]:
+    return {k: v for k, v in outcomes.items() if not k.startswith(prefixes)}
 
 
 def blocked_after_login(first: Outcome) -> dict[str, Outcome]:
     """Reachability decided, everything after it skipped as blocked."""
-    outcomes = dict.fromkeys(healthy(), S)
-    outcomes = {
-        k: v for k, v in outcomes.items() if not k.startswith(("mid_server_up", "rest_method_uses_mid"))
-    }
-    outcomes |= {"mid_server_up": S, "rest_method_uses_mid": S}
+    outcomes = without(dict.fromkeys(healthy(), S), *(f"{c}[" for c in (*MID_CHECKS, "rest_method_uses_mid")))
+    outcomes |= dict.fromkeys((*MID_CHECKS, "rest_method_uses_mid"), S)
     return outcomes | first_rows(first)
 
 
@@ -49,6 +65,16 @@ def first_rows(reachable: Outcome) -> dict[str, Outcome]:
     if reachable is F:
         return {"instance_reachable": F, "login_authenticated": S}
     return {"instance_reachable": P, "login_authenticated": F}
+
+
+def no_message() -> dict[str, Outcome]:
+    """The REST message cannot be judged: every check after it is skipped, and no MID Server is named."""
+    return without(healthy(), *(f"{c}[" for c in (*MID_CHECKS, "rest_method_uses_mid"))) | {
+        **dict.fromkeys(MID_CHECKS, S),
+        "rest_message_present": S,
+        "rest_method_uses_mid": S,
+        **dict.fromkeys(REST_AFTER_MESSAGE, S),
+    }
 
 
 def run(scenario: str, tmp_path: Path, **flags: object) -> RunReport:
@@ -75,36 +101,27 @@ CASES: dict[str, dict[str, Outcome]] = {
         "app_installed": F,
         "rest_message_present": S,
         **{f"rest_method_uses_mid[{m}]": S for m in METHODS},
-        "rest_methods_share_mid": S,
-        "rest_documented_methods_present": S,
-        "rest_probe_traffic_healthy": S,
+        **dict.fromkeys(REST_AFTER_MESSAGE, S),
     },
+    # Only the legacy app: its own message is the one whose MID Servers are judged, as before.
     "legacy_app": healthy()
     | {
         "app_installed": F,
         "login_has_role[x_pd_process_autom.app_user]": F,
         "rest_message_present": S,
         **{f"rest_method_uses_mid[{m}]": S for m in METHODS},
-        "rest_methods_share_mid": S,
-        "rest_documented_methods_present": S,
-        "rest_probe_traffic_healthy": S,
+        **dict.fromkeys(REST_AFTER_MESSAGE, S),
     },
-    "login_is_admin_only": healthy() | {f"login_has_role[{role}]": F for role in ROLES},
-    "rest_message_missing": {
-        k: v for k, v in healthy().items() if "[" not in k or k.startswith("login_has_role")
-    }
-    | {
-        "rest_message_present": F,
-        "mid_server_up": S,
-        "rest_method_uses_mid": S,
-        "rest_methods_share_mid": S,
-        "rest_documented_methods_present": S,
-        "rest_probe_traffic_healthy": S,
-    },
+    # An admin login reads mid.buildstamp, so its release row is verified.
+    "login_is_admin_only": healthy() | mids(MID, P, P, P) | {f"login_has_role[{role}]": F for role in ROLES},
+    "rest_message_missing": no_message()
+    | {"rest_message_present": F, **dict.fromkeys(REST_AFTER_MESSAGE, S)},
     "methods_split_across_mids": healthy()
-    | {"mid_server_up[prod-mid-server-2]": P, "rest_methods_share_mid": F},
+    | mids("prod-mid-server-2", P, E, P)
+    | {"rest_methods_share_mid": F},
     "restprobe_failures": healthy() | {"rest_probe_traffic_healthy": F},
-    "mid_open_issue": healthy() | {f"mid_server_up[{MID}]": F},
+    # Open issues are their own medium row: the MID Server is still Up, so the gate stays GO.
+    "mid_open_issue": healthy() | mids(MID, P, E, F),
     "interstitial": blocked_after_login(F),
     "interstitial_redirect": blocked_after_login(F),
     "server_error": blocked_after_login(F),
@@ -114,47 +131,84 @@ CASES: dict[str, dict[str, Outcome]] = {
     "mid_not_validated": healthy()
     | {f"mid_server_up[{MID}]": F, **{f"rest_method_uses_mid[{m}]": F for m in METHODS}},
     "mid_stale_heartbeat": healthy() | {f"mid_server_up[{MID}]": F},
-    "app_missing": {k: v for k, v in healthy().items() if "[" not in k or k.startswith("login_has_role")}
-    | {
-        "app_installed": F,
-        "login_has_role[x_pd_process_autom.app_user]": F,
-        "mid_server_up": S,
-        "rest_message_present": S,
-        "rest_method_uses_mid": S,
-        "rest_methods_share_mid": S,
-        "rest_documented_methods_present": S,
-        "rest_probe_traffic_healthy": S,
-    },
+    # The demo login cannot read mid.buildstamp: the release row is could-not-verify, never passed.
+    "mid_version_mismatch": healthy(),
+    "app_missing": no_message() | {"app_installed": F, "login_has_role[x_pd_process_autom.app_user]": F},
     "role_missing": healthy() | {"login_has_role[x_pd_process_autom.app_user]": F},
     "roles_via_group": healthy(),
     "roles_via_contained_role": healthy(),
     # Row ACLs hide the MID record, so even its name is unknown: the row is named by the method's sys_id.
-    "mid_table_hidden": {k: v for k, v in healthy().items() if not k.startswith("mid_server_up")}
-    | {"mid_server_up[<sys_id>]": E, **{f"rest_method_uses_mid[{m}]": E for m in METHODS}},
+    "mid_table_hidden": without(healthy(), *(f"{c}[" for c in MID_CHECKS))
+    | mids("<sys_id>", E, E, E)
+    | {f"rest_method_uses_mid[{m}]": E for m in METHODS},
     "roles_table_denied": healthy() | {f"login_has_role[{role}]": E for role in ROLES},
     "hibernating": blocked_after_login(F),
+    # A field ACL withholds use_mid_server: which MID Server, if any, is unknown; never "calls directly".
+    "field_masked_use_mid_server": without(healthy(), *(f"{c}[" for c in MID_CHECKS))
+    | mids("unseen", E, E, E)
+    | {f"rest_method_uses_mid[{m}]": E for m in METHODS}
+    | {"rest_methods_share_mid": E},
+    # A field ACL withholds the MID Server's status: could-not-verify, never "status is empty".
+    "field_masked_mid_status": healthy()
+    | {f"mid_server_up[{MID}]": E, **{f"rest_method_uses_mid[{m}]": E for m in METHODS}},
+    # A row ACL hides one method: it is an error row of its own, and so are the MID Servers it may name.
+    "method_row_hidden": without(healthy(), "rest_method_uses_mid[GET - Webhooks]")
+    | mids("unseen", E, E, E)
+    | {"rest_method_uses_mid[unseen]": E, **dict.fromkeys(REST_AFTER_MESSAGE, E)},
+    # Copies of the message in other scopes are listed, never judged: the app's own methods all pass.
+    "legacy_app_beside_new": healthy(),
+    "global_copy_of_message": healthy(),
+    "buildstamp_unreadable": healthy(),
+    "ecc_queue_denied": healthy() | {"rest_probe_traffic_healthy": E},
+    # What a least-privilege login cannot read is could-not-verify, below the default gate: still GO.
+    "least_privilege_healthy": healthy() | mids(MID, P, E, E) | {"rest_probe_traffic_healthy": E},
 }
 
+_REPORTS: dict[str, RunReport] = {}
+
+
+@pytest.fixture(scope="module")
+def report_of(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], RunReport]:
+    """Each scenario's report, run once for the whole module (both tests below read it)."""
+
+    def get(scenario: str) -> RunReport:
+        if scenario not in _REPORTS:
+            _REPORTS[scenario] = run(scenario, tmp_path_factory.mktemp(scenario))
+        return _REPORTS[scenario]
+
+    return get
+
 
 @pytest.mark.parametrize("scenario", sorted(CASES))
-def test_every_outcome_matches_the_scenario(scenario: str, tmp_path: Path) -> None:
+def test_every_outcome_matches_the_scenario(scenario: str, report_of: Callable[[str], RunReport]) -> None:
     """Each scenario yields exactly the expected outcome for every result row."""
-    report = run(scenario, tmp_path)
-    expected = CASES[scenario]
-    assert outcomes_of(report) == expected
+    assert outcomes_of(report_of(scenario)) == CASES[scenario]
 
 
 @pytest.mark.parametrize("scenario", sorted(CASES))
-def test_every_row_that_did_not_pass_says_why_and_what_to_do(scenario: str, tmp_path: Path) -> None:
+def test_every_row_that_did_not_pass_says_why_and_what_to_do(
+    scenario: str, report_of: Callable[[str], RunReport]
+) -> None:
     """Failed and error rows carry a message and filled-in remediation; skipped rows name their reason."""
-    report = run(scenario, tmp_path)
-    for result in report.results:
+    for result in report_of(scenario).results:
         assert result.message, result.id
         if result.outcome in (F, E):
             assert result.remediation, result.id
             assert not any("{" in step for step in result.remediation), (result.id, result.remediation)
         if result.outcome is S and result.blocked_by:
             assert result.message.startswith("blocked by "), result.id
+
+
+def test_least_privilege_login_on_a_healthy_instance_gets_go(report_of: Callable[[str], RunReport]) -> None:
+    """What a least-privilege login cannot read shows as error rows below the default gate, and the run is GO."""
+    report = report_of("least_privilege_healthy")
+    assert report.run.verdict.value == "go"
+    errors = {r.id: r.severity.value for r in report.results if r.outcome is E}
+    assert errors == {
+        f"mid_server_release_matches[{MID}]": "medium",
+        f"mid_server_no_open_issues[{MID}]": "medium",
+        "rest_probe_traffic_healthy": "medium",
+    }
 
 
 def test_wrong_password_fails_login_and_blocks_the_rest(tmp_path: Path) -> None:
@@ -193,19 +247,23 @@ def test_integration_user_roles_are_checked_when_named(tmp_path: Path) -> None:
 
 
 def test_mid_version_out_of_step_is_found_by_a_login_that_can_read_properties(tmp_path: Path) -> None:
-    """An admin login reads mid.buildstamp, so a MID of another release fails mid_server_up."""
+    """An admin login reads mid.buildstamp, so a MID Server of another release fails its release row only."""
     report = run("mid_version_mismatch", tmp_path, username="admin", password="admin-demo-pw")
-    row = next(r for r in report.results if r.id == f"mid_server_up[{MID}]")
-    assert row.outcome is F
-    assert "release" in row.message
+    rows = {r.id: r for r in report.results}
+    assert rows[f"mid_server_release_matches[{MID}]"].outcome is F
+    assert "release vancouver" in rows[f"mid_server_release_matches[{MID}]"].message
+    assert rows[f"mid_server_up[{MID}]"].outcome is P
 
 
 def test_mid_version_is_not_judged_when_buildstamp_is_unreadable(tmp_path: Path) -> None:
-    """A non-admin login cannot read mid.buildstamp: the evidence says so instead of guessing."""
-    report = run("mid_version_mismatch", tmp_path)
-    row = next(r for r in report.results if r.id == f"mid_server_up[{MID}]")
-    assert row.outcome is P
-    assert any("not readable" in e.value for e in row.evidence if e.label == "Instance mid.buildstamp")
+    """A login that cannot read mid.buildstamp gets could-not-verify for the release, with the login's fix."""
+    report = run("buildstamp_unreadable", tmp_path)
+    row = next(r for r in report.results if r.id == f"mid_server_release_matches[{MID}]")
+    assert row.outcome is E
+    assert "mid.buildstamp" in row.message
+    assert any("sys_properties" in step and "ACL" in step for step in row.remediation)
+    assert not any("Upgrade" in step for step in row.remediation)
+    assert report.run.verdict.value == "go"
 
 
 def test_evidence_says_how_each_role_is_held(tmp_path: Path) -> None:

@@ -240,7 +240,7 @@ class PreflightPlugin:
                 pytest.skip(param.reason)
             from snow_preflight.errors import CannotVerify
 
-            raise CannotVerify(param.reason)
+            raise CannotVerify(param.reason, param.fix)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -253,7 +253,8 @@ class PreflightPlugin:
         from snow_preflight.judge.views import Unavailable
 
         param = _param(item, spec)
-        label = None if param is None or isinstance(param, Unavailable) else str(param) or None
+        # An Unavailable standing for unseen items has its own label ("unseen"); one for the whole list has none.
+        label = param.label if isinstance(param, Unavailable) else None if param is None else str(param) or None
         evidence = item.stash.get(EVIDENCE_KEY, Evidence())
         if report.skipped:
             reason = str(getattr(call.excinfo.value, "msg", "")) if call.excinfo else ""

@@ -10,6 +10,7 @@ from snow_preflight.judge.catalogue import Evidence, check
 from snow_preflight.judge.views import (
     MidRef,
     MidServer,
+    Record,
     RestMethod,
     Unavailable,
     View,
@@ -25,6 +26,7 @@ __all__ = [
     "MidRef",
     "MidServer",
     "Read",
+    "Record",
     "RestMethod",
     "Severity",
     "SourceStatus",
