@@ -2,10 +2,13 @@
 
 For each case it prints the requests the instance received, the sequential waves they formed (requests
 whose time on the server overlaps belong to one wave), wall time of the run and of the collection, and
-peak Python memory (tracemalloc). The claim under test: reading the instance takes one wave, and the large
-instance (40 methods, 800 MID Servers, 3,000 role rows for the login) needs as many requests as the small.
+peak Python memory (tracemalloc). The claims under test: reading the instance takes one wave, and the
+large instance (40 methods, 800 MID Servers, 3,000 role rows for the login) and the huge one (the same
+with 12,000 MID Servers) need as many requests as the small one: the MID Servers are read through the
+methods that name them, never as the whole ecc_agent table. The last line puts the request counts side
+by side.
 
-    python benchmarks/bench_checklist.py [--repeat N]
+    python benchmarks/bench_checklist.py [--repeat N] [--scenario NAME ...]
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from snow_preflight.run import run_checklist, simulator_settings
 from snow_preflight.simulator import Simulator
 from snow_preflight.simulator.server import count_waves
 
-CASES = [("healthy", 0.0), ("healthy", 200.0), ("large", 0.0), ("large", 200.0)]
+SCENARIOS = ("healthy", "large", "huge_mids")
+LATENCIES = (0.0, 200.0)
 
 
 def measure(scenario: str, latency_ms: float, report_dir: Path) -> dict[str, float]:
@@ -53,24 +57,32 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the median is shown")
+    parser.add_argument(
+        "--scenario", action="append", choices=SCENARIOS, help="only this scenario (repeatable; default: all)"
+    )
     args = parser.parse_args()
     header = (
         f"{'scenario':<9} {'latency':>8} {'requests':>8} {'waves':>5} {'read s':>7} {'wall s':>7} "
         f"{'peak MiB':>8} {'results':>7}"
     )
+    requests: dict[str, float] = {}
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as tmp:
-        for scenario, latency in CASES:
+        for scenario, latency in [(s, lat) for s in args.scenario or SCENARIOS for lat in LATENCIES]:
             runs = [
                 measure(scenario, latency, Path(tmp) / f"{scenario}-{latency}") for _ in range(args.repeat)
             ]
             runs.sort(key=lambda r: r["wall_s"])
             m = runs[len(runs) // 2]
+            requests[scenario] = m["requests"]
             print(
                 f"{scenario:<9} {latency:>6.0f}ms {m['requests']:>8.0f} {m['waves']:>5.0f} {m['read_s']:>7.3f} "
                 f"{m['wall_s']:>7.3f} {m['peak_mib']:>8.1f} {m['results']:>7.0f}"
             )
+
+    print()
+    print("requests per run: " + ", ".join(f"{name} {count:.0f}" for name, count in requests.items()))
 
 
 if __name__ == "__main__":
