@@ -50,6 +50,10 @@ def test_plain_http_to_a_remote_host_is_refused(url: str) -> None:
         ("ftp://acme.service-now.com", "not supported"),
         ("https://admin:hunter2secret@acme.service-now.com", "user name or password"),
         ("https://acme.service-now.com:99999", "cannot be parsed"),
+        ("ht!tp://bad url", "contains a space"),
+        ("ht!tp://bad", "scheme is not a scheme"),
+        ("bad_host!", "invalid host 'bad_host!'"),
+        ("https://acme..service-now.com", "invalid host"),
     ],
 )
 def test_unusable_urls_raise_config_error(url: str, words: str) -> None:
@@ -90,7 +94,6 @@ def test_auth_mode_follows_the_documented_precedence(fields: dict[str, str], mod
         ({"password": "p"}, "needs a user name"),
         ({"client_id": "c"}, "client-secret"),
         ({"client_id": "c", "client_secret": "s", "username": "u"}, "needs a password"),
-        ({"client_cert": Path("c.pem")}, "No credentials"),
     ],
 )
 def test_unusable_credentials_raise_config_error(fields: dict[str, object], words: str) -> None:
@@ -104,7 +107,13 @@ def test_unusable_credentials_raise_config_error(fields: dict[str, object], word
     ("fields", "words"),
     [
         ({"timeout": 0}, "--timeout"),
+        (
+            {"timeout": float("nan")},
+            r"--timeout \(SN_TIMEOUT\) must be a number of seconds above 0 \(got nan\)",
+        ),
+        ({"timeout": float("inf")}, r"--timeout .*got inf"),
         ({"time_budget": -1}, "--time-budget"),
+        ({"time_budget": float("nan")}, "--time-budget"),
         ({"max_retries": -1}, "--max-retries"),
         ({"client_key": Path("k.pem")}, "--client-cert"),
     ],
@@ -139,3 +148,73 @@ def test_secrets_are_not_in_the_settings_repr() -> None:
     conn = ConnectionSettings(base_url="acme", username="u", password="pw-Planted-1", api_key="key-Planted-4")
     assert "Planted" not in repr(conn)
     assert "Planted" not in conn.model_dump_json()
+
+
+@pytest.fixture(scope="module")
+def pem(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """PEM files: a CA, a certificate with its key (apart and together), another key, an encrypted key."""
+    import trustme
+    from cryptography.hazmat.primitives import serialization
+
+    directory = tmp_path_factory.mktemp("pem")
+    ca = trustme.CA()
+    issued, other = ca.issue_cert("preflight@example.com"), ca.issue_cert("other@example.com")
+    files = {
+        name: directory / f"{name}.pem" for name in ("ca", "cert", "key", "both", "other_key", "encrypted")
+    }
+    ca.cert_pem.write_to_path(str(files["ca"]))
+    issued.cert_chain_pems[0].write_to_path(str(files["cert"]))
+    issued.private_key_pem.write_to_path(str(files["key"]))
+    issued.private_key_and_cert_chain_pem.write_to_path(str(files["both"]))
+    other.private_key_pem.write_to_path(str(files["other_key"]))
+    key = serialization.load_pem_private_key(issued.private_key_pem.bytes(), None)
+    files["encrypted"].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"passphrase"),
+        )
+    )
+    files["text"] = directory / "notes.txt"
+    files["text"].write_text("not a certificate\n", encoding="utf-8")
+    files["folder"] = directory
+    return files
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"ca_bundle": "missing"}, r"^--ca-bundle .*missing\.pem does not exist"),
+        ({"ca_bundle": "text"}, r"^--ca-bundle .*notes\.txt holds no PEM certificate"),
+        ({"client_cert": "missing"}, r"^--client-cert .*missing\.pem does not exist"),
+        ({"client_cert": "folder"}, r"^--client-cert .* is a folder"),
+        ({"client_cert": "cert"}, r"^--client-cert .*cert\.pem is not a PEM certificate followed by its private key"),
+        ({"client_cert": "cert", "client_key": "missing"}, r"^--client-key .*missing\.pem does not exist"),
+        ({"client_cert": "cert", "client_key": "other_key"}, r"^--client-key .*other_key\.pem is not the private key"),
+        ({"client_cert": "cert", "client_key": "encrypted"}, r"^--client-key .*encrypted\.pem holds an encrypted"),
+    ],
+)  # fmt: skip
+def test_tls_files_are_checked_when_the_settings_are_built(
+    pem: dict[str, Path], fields: dict[str, str], words: str
+) -> None:
+    """A CA bundle, certificate or key that is missing, unreadable or not what its flag says is refused
+    before any request, naming the flag and the file."""
+    paths = {key: pem.get(name, pem["folder"] / "missing.pem") for key, name in fields.items()}
+    with pytest.raises(ConfigError, match=words):
+        ConnectionSettings(base_url="acme", username="u", password="p", **paths)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"ca_bundle": "ca"},
+        {"ca_bundle": "folder"},  # a folder of hashed certificates, as requests takes one
+        {"client_cert": "both"},
+        {"client_cert": "cert", "client_key": "key"},
+    ],
+)
+def test_usable_tls_files_are_accepted(pem: dict[str, Path], fields: dict[str, str]) -> None:
+    """A PEM CA bundle (or a folder of them), and a certificate with its key, apart or together, are taken."""
+    paths = {key: pem[name] for key, name in fields.items()}
+    conn = ConnectionSettings(base_url="acme", username="u", password="p", **paths)
+    assert {key: getattr(conn, key) for key in paths} == paths

@@ -64,23 +64,25 @@ def test_closed_port_is_unreachable_refused() -> None:
 
 
 def test_untrusted_certificate_is_unreachable_tls() -> None:
-    """A TLS instance whose CA we were not given raises UnreachableError suggesting --ca-bundle."""
+    """A TLS instance whose CA we were not given raises UnreachableError suggesting a CA bundle by the
+    variable both front ends know."""
     with Simulator("healthy", tls=True) as tls_sim:
         conn = connect(tls_sim)
         with ServiceNowClient(conn) as snc, pytest.raises(UnreachableError) as caught:
             snc.current_user()
     assert "TLS verification failed" in str(caught.value)
-    assert "--ca-bundle" in str(caught.value)
+    assert "SN_CA_BUNDLE" in str(caught.value)
 
 
 def test_slow_answer_is_unreachable_timeout(sim: Simulator) -> None:
-    """An answer slower than the timeout raises UnreachableError suggesting --timeout, without retrying."""
+    """An answer slower than the timeout raises UnreachableError naming what it was reading and SN_TIMEOUT,
+    without retrying."""
     sim.inject(Fault(delay=1.5, times=1))
     started = time.monotonic()
     with client(sim, timeout=0.3) as snc, pytest.raises(UnreachableError) as caught:
         snc.current_user()
-    assert "timeout" in str(caught.value)
-    assert "--timeout" in str(caught.value)
+    assert str(caught.value).startswith("Timed out after 0.3 s reading /api/now/ui/user/current_user:")
+    assert "SN_TIMEOUT" in str(caught.value)
     assert time.monotonic() - started < 1.5
 
 

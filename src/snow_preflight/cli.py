@@ -1,7 +1,8 @@
 """``snow-preflight``: run the checklist against an instance, the built-in simulator, or a bundle.
 
 Exit status follows pytest's: 0 go (nothing at or above --fail-on failed or errored), 1 no-go, 2
-interrupted, 3 internal error, 4 usage error (bad option, bad setting, unreadable bundle).
+interrupted, 3 internal error (or reports not written), 4 usage error (bad option, bad setting, unreadable
+bundle), 5 nothing judged.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ USAGE_ERROR = 4
 
 EPILOG = """\
 environment:
-  SN_HOST, SN_USERNAME, SN_PASSWORD, SN_CLIENT_ID, SN_CLIENT_SECRET, SN_ACCESS_TOKEN, SN_API_KEY,
-  SN_TIMEOUT stand in for the matching flags (a flag wins). Settings that are not secret can also come
-  from a TOML file (--config, default ./snow-preflight.toml).
+  Every flag has an SN_* variable, shown in [brackets] (SN_HOST, SN_USERNAME, SN_PASSWORD, ...); a flag
+  wins over its variable. Settings that are not secret can also come from a TOML file (--config, default
+  ./snow-preflight.toml), with the keys of the README's settings table.
 
 exit status:
   0 go, 1 no-go (a check at or above --fail-on failed or could not be verified), 2 interrupted,
-  3 internal error, 4 usage error.
+  3 internal error (also: the reports could not be written), 4 usage error (a bad option, setting,
+  config file, credential, TLS file or report folder, found before any request), 5 nothing judged
+  (every check deselected, e.g. an --only that matches nothing).
 
 examples:
   snow-preflight demo                                   # the checklist against the built-in simulator
@@ -126,24 +129,29 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
     return {key: value for key, value in vars(args).items() if key not in _NOT_SETTINGS}
 
 
-def _prompt_for_password(flags: dict[str, Any], no_prompt: bool) -> None:
-    """Ask for the password when a person is at a terminal and no credential was given anywhere."""
-    given = any(flags.get(k) for k in ("password", "client_secret")) or any(
-        os.environ.get(v) for v in ("SN_PASSWORD", "SN_CLIENT_SECRET", "SN_ACCESS_TOKEN", "SN_API_KEY")
-    )
-    username = flags.get("username") or os.environ.get("SN_USERNAME")
-    if given or not username or no_prompt or not sys.stdin.isatty():
-        return
-    flags["password"] = getpass.getpass(f"Password for {username}: ")
+def _ask_password(username: str) -> str:
+    """The password for *username*, typed at the terminal without echo ('' when input ends)."""
+    try:
+        return getpass.getpass(f"Password for {username}: ")
+    except EOFError:
+        return ""
 
 
 def _run(args: argparse.Namespace) -> int:
     from snow_preflight.run import run_checklist
     from snow_preflight.settings import resolve
 
-    flags = _flags(args)
-    _prompt_for_password(flags, args.no_prompt)
-    settings = resolve(flags, config_path=args.config)
+    # Everything that can be checked without the instance is checked here, before pytest starts: a
+    # mistake is a usage error with its reason, never a run that fails or is "interrupted" later.
+    # The password is asked for only when a person is at a terminal and a user name has none.
+    if args.no_prompt:
+        ask, cannot_ask = None, "--no-prompt forbids asking for it"
+    elif not sys.stdin.isatty():
+        ask, cannot_ask = None, "there is no terminal to ask for it at"
+    else:
+        ask, cannot_ask = _ask_password, ""
+    config = args.config or (Path(os.environ["SN_CONFIG"]) if os.environ.get("SN_CONFIG") else None)
+    settings = resolve(_flags(args), config_path=config, ask=ask, cannot_ask=cannot_ask)
     return run_checklist(settings).exit_code
 
 
@@ -181,8 +189,10 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _replay(args: argparse.Namespace) -> int:
     from snow_preflight.run import replay_bundle
+    from snow_preflight.settings import check_report_dir
 
     flags = {k: v for k, v in _flags(args).items() if v is not None and k != "bundle"}
+    check_report_dir(flags.get("report_dir", Path("preflight-replay")))  # replay_bundle's default
     return replay_bundle(args.bundle, flags).exit_code
 
 

@@ -21,7 +21,7 @@ from snow_preflight.errors import PreflightError
 from snow_preflight.judge.catalogue import CheckSpec, Evidence, spec_of
 from snow_preflight.judge.loading import builtin_dir
 from snow_preflight.judge.outcomes import Blocker, Verdict, build_result, judge_call
-from snow_preflight.options import add_pytest_options, settings_from_pytest
+from snow_preflight.options import add_pytest_options, for_pytest, settings_from_pytest
 from snow_preflight.reports.model import Outcome
 
 if TYPE_CHECKING:
@@ -97,6 +97,12 @@ class CheckModule(pytest.Module):
     def _getobj(self) -> Any:
         plugin: PreflightPlugin = self.config.stash[PLUGIN_KEY]
         return plugin.module_for(self.path)
+
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        if self.config.stash[PLUGIN_KEY].module_for(self.path) is None:
+            return []  # the settings or the catalogue are unusable: a usage error once collection ends
+        return list(super().collect())
+
 
     def funcnamefilter(self, name: str) -> bool:
         return name.startswith("check_")
@@ -208,9 +214,13 @@ class PreflightPlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         if self.problem is not None:
-            raise pytest.UsageError(f"snow-preflight: {self.problem}")
+            cli = self.config.hook.pytest_snow_preflight_run(config=self.config) is not None  # handed a Run
+            raise pytest.UsageError(
+                f"snow-preflight: {self.problem if cli else for_pytest(str(self.problem))}"
+            )
         if not self.active:
             return
+        self._deselect(items)
         catalogue = self.run.catalogue
         order = {item: index for index, item in enumerate(items)}
         items.sort(key=lambda i: (*catalogue.order(s.id), order[i]) if (s := _spec(i)) else (99, 0, order[i]))
@@ -220,6 +230,25 @@ class PreflightPlugin:
             return
         selected = {spec.id for item in session.items if (spec := _spec(item))}
         self.run.not_run = [cid for cid in self.run.catalogue.specs if cid not in selected]
+
+    def _deselect(self, items: list[pytest.Item]) -> None:
+        """``--only``/``--skip`` (by check id, result id or glob) deselect checks the way ``-k`` does."""
+        settings = self.run.settings
+        if not (settings.only or settings.skip):
+            return
+        from snow_preflight.judge.views import Unavailable
+
+        kept: list[pytest.Item] = []
+        dropped: list[pytest.Item] = []
+        for item in items:
+            spec = _spec(item)
+            param = _param(item, spec) if spec else None
+            label = None if param is None or isinstance(param, Unavailable) else str(param)
+            chosen = spec is None or settings.selects(spec.id, f"{spec.id}[{label}]" if label else spec.id)
+            (kept if chosen else dropped).append(item)
+        if dropped:
+            items[:] = kept
+            self.config.hook.pytest_deselected(items=dropped)
 
     # -- judging ---------------------------------------------------------------------------------------
 

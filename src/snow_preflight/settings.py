@@ -1,14 +1,22 @@
 """Settings: where the instance is, how to log in, what to expect, where reports go.
 
 Precedence, highest first: command-line flag > environment (``SN_*``, the names the servicenow.itsm Ansible
-collection uses) > TOML config file (never secrets) > defaults that match the documented app.
+collection uses) > TOML config file (never secrets) > defaults that match the documented app. Every setting
+a person can give is a row of :data:`snow_preflight.options.OPTIONS`.
+
+:func:`resolve` checks everything that can be checked without the instance before a run starts, so a
+mistake is a usage error (exit 4) with its reason, never a run that fails later: the config file's keys, the
+values, the login (a complete set of credentials), the files named (CA bundle, client certificate and key),
+the folders (reports, site checks).
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +31,7 @@ from pydantic import (
 )
 
 from snow_preflight.errors import ConfigError
-from snow_preflight.options import ENVIRONMENT
+from snow_preflight.options import BY_FIELD, OPTIONS, SECRET_FIELDS
 from snow_preflight.servicenow.connection import ConnectionSettings
 from snow_preflight.severity import Severity
 
@@ -35,7 +43,8 @@ REQUIRED_ROLES = ("web_service_admin", "x_pd_process_autom.app_user")
 DOCUMENTED_METHODS = ("POST - Run Webhook", "GET - Webhooks", "GET - Projects")
 DEFAULT_CONFIG_FILE = "snow-preflight.toml"
 
-SECRET_FIELDS = frozenset({"password", "client_secret", "token", "api_key"})
+#: The config file's sections; other keys stand at its top.
+_SECTIONS = ("connection", "expect")
 
 
 class Expectations(BaseModel):
@@ -49,10 +58,10 @@ class Expectations(BaseModel):
     required_roles: tuple[str, ...] = REQUIRED_ROLES
     documented_methods: tuple[str, ...] = DOCUMENTED_METHODS
     expected_mid: str | None = None
-    heartbeat_max_age_minutes: float = Field(default=15.0, gt=0)
+    heartbeat_max_age_minutes: float = Field(default=15.0, gt=0, allow_inf_nan=False)
     integration_user: str | None = None
     # A RESTProbe output still "ready" after this long went unanswered by the MID Server.
-    probe_stuck_after_minutes: float = Field(default=5.0, gt=0)
+    probe_stuck_after_minutes: float = Field(default=5.0, gt=0, allow_inf_nan=False)
 
 
 class Settings(BaseModel):
@@ -69,6 +78,9 @@ class Settings(BaseModel):
     ticket: str | None = None
     # Folders of a site's own check modules, judged beside ours (see docs/site-checks.md).
     checks_dirs: tuple[Path, ...] = ()
+    # Selection: check ids, result ids or globs of them (``--only``/``--skip``).
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -84,9 +96,84 @@ class Settings(BaseModel):
             raise ValueError("a ticket id is one line of 1 to 100 printable characters, e.g. CS0012345")
         return ticket
 
+    def selects(self, check_id: str, result_id: str) -> bool:
+        """True when ``--only``/``--skip`` let the result *result_id* of check *check_id* be judged.
+
+        A pattern matches when it is either id or a glob of either (``mid_*``, ``login_has_role[*]``): ``*``
+        and ``?`` are wildcards, and brackets are the brackets of a result id, not a character class.
+        """
+
+        def hit(patterns: tuple[str, ...]) -> bool:
+            return any(_glob(p).fullmatch(i) for p in patterns for i in (check_id, result_id))
+
+        return (not self.only or hit(self.only)) and not hit(self.skip)
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), re.DOTALL)
+
+
+def resolve(
+    flags: Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+    *,
+    ask: Callable[[str], str] | None = None,
+    cannot_ask: str = "",
+) -> Settings:
+    """Build :class:`Settings` from flags, the environment and the config file, and check that they work.
+
+    *flags* uses the field names of :class:`ConnectionSettings`, :class:`Expectations` and
+    :class:`Settings`; ``None`` values mean "not given". *ask* (user name → password) is called when a user
+    name was given without a password; without it, *cannot_ask* says why nobody was asked.
+    """
+    environ = os.environ if environ is None else environ
+    values = _read_config(config_path)
+    values.update(_from_environment(environ))
+    values.update({key: value for key, value in flags.items() if value is not None})
+    if not values.get("base_url"):
+        raise ConfigError("no instance given: pass --instance https://<name>.service-now.com or set SN_HOST")
+    if (
+        ask is not None
+        and values.get("username")
+        and not any(values.get(k) for k in ("password", "token", "api_key"))
+    ):
+        values["password"] = ask(str(values["username"]))
+        cannot_ask = "the password typed at the prompt was empty"
+    parts: dict[str, dict[str, Any]] = {"connection": {}, "expect": {}, "": {}}
+    for key, value in values.items():
+        home = "connection" if key in ConnectionSettings.model_fields else ""
+        home = "expect" if key in Expectations.model_fields else home
+        parts[home][key] = SecretStr(value) if key in SECRET_FIELDS and isinstance(value, str) else value
+    try:
+        settings = Settings(
+            connection=ConnectionSettings(**parts["connection"]),
+            expect=Expectations(**parts["expect"]),
+            **parts[""],
+        )
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    _check_login(settings.connection, environ, cannot_ask)
+    check_report_dir(settings.report_dir)
+    for folder in settings.checks_dirs:
+        if not folder.is_dir():
+            raise ConfigError(f"--checks {folder} is not a folder: name a folder of check modules")
+    return settings
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The ``SN_*`` variables that are set and not empty, by settings field; lists are comma-separated."""
+    found: dict[str, Any] = {}
+    for option in OPTIONS:
+        value = environ.get(option.env)
+        if not value:
+            continue
+        found[option.field] = [v.strip() for v in value.split(",") if v.strip()] if option.append else value
+    return found
+
 
 def _read_config(path: Path | None) -> dict[str, Any]:
-    """The config file's contents; ``{}`` when none is named and the default file is absent."""
+    """The config file's settings by field; ``{}`` when none is named and the default file is absent."""
     if path is None:
         default = Path(DEFAULT_CONFIG_FILE)
         if not default.is_file():
@@ -96,65 +183,99 @@ def _read_config(path: Path | None) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file {path} does not exist; check the --config path") from None
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"config file {path} cannot be read: {exc}") from None
-    leaked = sorted(SECRET_FIELDS & set(data)) + sorted(SECRET_FIELDS & set(data.get("connection", {})))
-    if leaked:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ConfigError(f"config file {path} cannot be read: {reason}") from None
+    found: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _SECTIONS and isinstance(value, dict):
+            for inner, item in value.items():
+                found[_config_key(path, key, inner)] = item
+        else:
+            found[_config_key(path, "", key)] = value
+    return found
+
+
+def _config_key(path: Path, section: str, key: str) -> str:
+    """*key* of *section*, when the table has that key there; a ConfigError naming file and section if not."""
+    where = f"{path} [{section}]" if section else str(path)
+    if key in SECRET_FIELDS:
         raise ConfigError(
-            f"config file {path} holds a secret ({', '.join(leaked)}); secrets belong in SN_PASSWORD, "
-            "SN_CLIENT_SECRET, SN_ACCESS_TOKEN or SN_API_KEY, or a prompt. Remove it from the file."
+            f"config file {path} holds a secret ({key}); secrets belong in SN_PASSWORD, SN_CLIENT_SECRET, "
+            "SN_ACCESS_TOKEN or SN_API_KEY, or a prompt. Remove it from the file."
         )
-    return data
+    option = BY_FIELD.get(key)
+    if option is not None and option.section == section:
+        return key
+    if option is not None and option.section is not None:
+        home = f"under [{option.section}]" if option.section else "at the top of the file, before any section"
+        hint = f"; it belongs {home}"
+    else:
+        keys = [o.field for o in OPTIONS if o.section is not None] + ([] if section else list(_SECTIONS))
+        close = difflib.get_close_matches(key, keys, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else "; the README's settings table lists the keys"
+    raise ConfigError(f"{where}: unknown key {key!r}{hint}")
 
 
-def resolve(
-    flags: Mapping[str, Any],
-    environ: Mapping[str, str] | None = None,
-    config_path: Path | None = None,
-) -> Settings:
-    """Build :class:`Settings` from flags, the environment and the config file.
-
-    *flags* uses the field names of :class:`ConnectionSettings`, :class:`Expectations` and
-    :class:`Settings`; ``None`` values mean "not given".
-    """
-    environ = os.environ if environ is None else environ
-    config = _read_config(config_path)
-    connection: dict[str, Any] = dict(config.get("connection", {}))
-    expect: dict[str, Any] = dict(config.get("expect", {}))
-    top: dict[str, Any] = {k: v for k, v in config.items() if k not in ("connection", "expect")}
-    from_environment = {field: environ[name] for name, field in ENVIRONMENT.items() if environ.get(name)}
-    connection_fields = set(ConnectionSettings.model_fields)
-    expect_fields = set(Expectations.model_fields)
-    # The environment over the config file, the flags over both.
-    for layer in (from_environment, flags):
-        for key, value in layer.items():
-            if value is None:
-                continue
-            if key in connection_fields:
-                connection[key] = value
-            elif key in expect_fields:
-                expect[key] = value
-            else:
-                top[key] = value
-    if not connection.get("base_url"):
-        raise ConfigError("no instance given: pass --instance https://<name>.service-now.com or set SN_HOST")
-    for field in SECRET_FIELDS & set(connection):
-        if isinstance(connection[field], str):
-            connection[field] = SecretStr(connection[field])
+def _check_login(conn: ConnectionSettings, environ: Mapping[str, str], cannot_ask: str) -> None:
+    """A complete set of credentials, or a ConfigError; a missing secret says where it should come from."""
     try:
-        return Settings(
-            connection=ConnectionSettings(**connection),
-            expect=Expectations(**expect),
-            **top,
+        conn.auth_mode()
+    except ConfigError:
+        if conn.token is not None or conn.api_key is not None:
+            raise
+        if conn.client_id is not None and conn.client_secret is None:
+            raise ConfigError(
+                _no_secret(
+                    "client_secret", "client secret", environ, f"OAuth client {conn.client_id!r}", cannot_ask
+                )
+            ) from None
+        if conn.username is not None and conn.password is None:
+            raise ConfigError(
+                _no_secret("password", "password", environ, f"the login {conn.username!r}", cannot_ask)
+            ) from None
+        raise
+
+
+def _no_secret(field: str, what: str, environ: Mapping[str, str], whose: str, cannot_ask: str) -> str:
+    """Why a secret is missing, naming the CI mistake behind most of them: a secret never mapped in."""
+    option = BY_FIELD[field]
+    state = "is set but empty" if option.env in environ else "is not set"
+    asked = f"; {cannot_ask}" if field == "password" and cannot_ask else ""
+    return (
+        f"no {what}: {option.env} {state} (in CI, map the secret into the job's environment) and "
+        f"--{option.flag} was not given{asked}; {whose} needs one"
+    )
+
+
+def check_report_dir(path: Path) -> None:
+    """Refuse a report folder that cannot be written, before any request and without creating anything."""
+    if path.exists() and not path.is_dir():
+        raise ConfigError(
+            f"--report-dir {path} is a file, not a folder: name a folder (it is created if missing)"
         )
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc)) from None
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(
+            f"--report-dir {path} cannot be created: {existing} is a file, not a folder; name another folder"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"--report-dir {path} cannot be written: this user may not write to {existing}; name a writable folder"
+        )
 
 
 def _describe(exc: ValidationError) -> str:
-    """One line per invalid setting, never echoing the value (it may be a secret)."""
+    """One clause per invalid setting, named as the person gave it, never echoing the value (a secret?)."""
     problems = []
     for error in exc.errors(include_input=False, include_url=False):
-        where = ".".join(str(part) for part in error["loc"]) or "settings"
+        field = next((str(part) for part in error["loc"] if str(part) in BY_FIELD), None)
+        if field is not None:
+            option = BY_FIELD[field]
+            where = f"--{option.flag} ({option.env})"
+        else:
+            where = ".".join(str(part) for part in error["loc"]) or "settings"
         problems.append(f"{where}: {error['msg']}")
     return "invalid settings: " + "; ".join(problems)

@@ -276,7 +276,7 @@ def rate_limited(raw: Raw, wait: float, budget: float) -> RateLimitedError:
     return RateLimitedError(
         f"Rate limited (429) by {rule_text}{instance_says(raw)}: the instance asks to wait {wait:.0f} s,"
         f" beyond the time budget of {budget:g} s; retry after {at:%Y-%m-%d %H:%M:%S} UTC, raise"
-        " --time-budget, or ask an admin to exempt this login from the rule.",
+        " the time budget (SN_TIME_BUDGET), or ask an admin to exempt this login from the rule.",
         status=429,
         url=raw.url,
         retry_after=wait,
@@ -284,10 +284,23 @@ def rate_limited(raw: Raw, wait: float, budget: float) -> RateLimitedError:
 
 
 def server_error(raw: Raw, retries: int, elapsed: float) -> ServerError:
+    after = f", still failing after {retries} retr{'y' if retries == 1 else 'ies'} over {elapsed:.1f} s"
     return ServerError(
-        f"Server error {raw.status} from {urlsplit(raw.url).path}{instance_says(raw)}, still failing after"
-        f" {retries} retr{'y' if retries == 1 else 'ies'} over {elapsed:.1f} s: the instance is overloaded or"
-        " restarting; re-run later (or raise --max-retries / --time-budget).",
+        f"Server error {raw.status} from {urlsplit(raw.url).path}{instance_says(raw)}{after if retries else ''}:"
+        " the instance is overloaded or restarting; re-run later (or raise the retries and time budget:"
+        " SN_MAX_RETRIES, SN_TIME_BUDGET).",
+        status=raw.status,
+        url=raw.url,
+    )
+
+
+def gateway_timeout(raw: Raw, target: Target, elapsed: float) -> ServerError:
+    """504: something in front of the instance gave up waiting. A retry would wait as long again."""
+    return ServerError(
+        f"Timed out after {elapsed:.1f} s reading {target.describe()}: {urlsplit(raw.url).path} answered 504"
+        f" Gateway Timeout{instance_says(raw)}, a proxy or load balancer that gave up waiting on the instance;"
+        " not retried, as a retry would wait as long again. Re-run later; if it persists, ask who runs the"
+        " proxy about its timeout.",
         status=raw.status,
         url=raw.url,
     )

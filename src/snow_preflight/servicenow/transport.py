@@ -8,7 +8,10 @@ Retries, all inside the connection's ``time_budget`` for one request:
 
 * 429: wait ``Retry-After`` seconds (or a cool-down of 1 s, doubling), give up when the wait would end
   past the budget;
-* 5xx: exponential backoff, at most ``max_retries`` times;
+* 500, 502, 503 (the transient ones, as PySNC retries them): exponential backoff, at most ``max_retries``
+  times, and only while the backoff and another attempt as long as the last one fit in the budget;
+* no answer within ``timeout``, or 504 Gateway Timeout: never retried, so a slow source costs one timeout,
+  and the error names the table it was reading;
 * 401 under OAuth: fetch a new token once and retry once.
 """
 
@@ -37,6 +40,8 @@ from snow_preflight.servicenow.unreachable import unreachable
 
 TOKEN_PATH = "/oauth_token.do"  # noqa: S105 - a URL path, not a password
 USER_AGENT = f"snow-preflight/{__version__}"
+#: 5xx answers worth a retry: an overloaded or restarting node answers them quickly.
+_TRANSIENT = frozenset({500, 502, 503})
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,9 @@ class Transport:
         with self._logged("GET", self.redactor.text(target.path), query, source) as entry:
             while True:
                 auth, used_token = self._auth.attempt()
-                raw = self._send(url, params, auth)
+                sent = time.monotonic()
+                raw = self._send(url, params, auth, target)
+                took = time.monotonic() - sent
                 status = entry.status = raw.status
                 if status == 401 and self._auth.renewable and not renewed:
                     self._auth.invalidate(used_token)
@@ -144,9 +151,17 @@ class Transport:
                     entry.retries += 1
                     continue
                 if status >= 500 and not diagnosis.is_hibernating(raw):
+                    if status == 504:
+                        raise diagnosis.gateway_timeout(raw, target, time.monotonic() - started)
                     delay = diagnosis.retry_after(raw.headers) or self._backoff * 2**server_retries
                     delay = min(delay, 8.0)
-                    if server_retries >= self.conn.max_retries or time.monotonic() + delay > deadline:
+                    if (
+                        status not in _TRANSIENT
+                        or server_retries >= self.conn.max_retries
+                        # The retry must fit in the budget, sleep and answer: a slow 503 is not retried
+                        # into a read that outlasts its budget.
+                        or time.monotonic() + delay + took > deadline
+                    ):
                         raise diagnosis.server_error(raw, entry.retries, time.monotonic() - started)
                     time.sleep(delay)
                     entry.retries += 1
@@ -170,7 +185,8 @@ class Transport:
                 ) as response:
                     raw = Raw(response.status_code, response.headers, response.content, response.url)
             except requests.RequestException as exc:
-                raise unreachable(exc, self.conn.base_url + TOKEN_PATH, self.conn.timeout) from None
+                url = self.conn.base_url + TOKEN_PATH
+                raise unreachable(exc, url, self.conn.timeout, f"an OAuth token ({TOKEN_PATH})") from None
             status = entry.status = raw.status
             if 300 <= status < 400:
                 raise diagnosis.redirect(raw, target)
@@ -216,7 +232,7 @@ class Transport:
                 )
             )
 
-    def _send(self, url: str, params: Mapping[str, str], auth: AuthBase) -> Raw:
+    def _send(self, url: str, params: Mapping[str, str], auth: AuthBase, target: Target) -> Raw:
         try:
             with self._session.get(
                 url,
@@ -228,7 +244,7 @@ class Transport:
             ) as response:
                 return Raw(response.status_code, response.headers, response.content, response.url)
         except requests.RequestException as exc:
-            raise unreachable(exc, url, self.conn.timeout) from None
+            raise unreachable(exc, url, self.conn.timeout, target.describe()) from None
 
     def _reply(self, raw: Raw, target: Target, *, renewed: bool) -> Reply:
         if 300 <= raw.status < 400:

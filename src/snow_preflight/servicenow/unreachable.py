@@ -28,23 +28,28 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def unreachable(exc: requests.RequestException, url: str, timeout: float) -> UnreachableError:
+def unreachable(
+    exc: requests.RequestException, url: str, timeout: float, reading: str = ""
+) -> UnreachableError:
+    """Why *url* could not be reached; *reading* names what the request was for ("table 'ecc_queue'")."""
     parts = urlsplit(url)
     host = parts.hostname or parts.netloc
     where = parts.netloc
     chain = _chain(exc)
     text = " ".join(str(e) for e in chain)
     if isinstance(exc, requests.Timeout):
+        # Named by what it was reading: one slow table costs one timeout, and the report says which.
         message = (
-            f"{where} did not answer within {timeout:g} s (timeout): the instance or a proxy is slow or"
-            " unreachable; raise --timeout, or check the network and proxy settings."
+            f"Timed out after {timeout:g} s{f' reading {reading}' if reading else ''}: {where} did not answer"
+            " in time; the instance or a proxy is slow or unreachable. Raise the timeout (SN_TIMEOUT), or"
+            " check the network and proxy settings."
         )
     elif isinstance(exc, requests.exceptions.SSLError) or any(isinstance(e, ssl.SSLError) for e in chain):
         found = re.search(r"certificate verify failed: ([^()'\"]+)", text)
         reason = found.group(1).strip() if found else "the TLS handshake failed"
         message = (
             f"TLS verification failed for {where} ({reason}): the certificate is not trusted; if the instance"
-            " or a TLS-inspecting proxy uses a private CA, pass it with --ca-bundle /path/to/ca.pem."
+            " or a TLS-inspecting proxy uses a private CA, pass it as the CA bundle (SN_CA_BUNDLE=/path/to/ca.pem)."
         )
     elif isinstance(exc, requests.exceptions.ProxyError):
         message = f"The proxy refused or failed the connection to {where}: check HTTPS_PROXY / NO_PROXY."
