@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import socket
 import time
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 
@@ -23,22 +22,16 @@ from snow_preflight.servicenow.client import ServiceNowClient
 from snow_preflight.servicenow.connection import ConnectionSettings
 from snow_preflight.simulator import Fault, Simulator
 
-
-def connect(sim: Simulator, **overrides: Any) -> ConnectionSettings:
-    fields: dict[str, Any] = {
-        "base_url": sim.url,
-        "username": sim.credentials["username"],
-        "password": sim.credentials["password"],
-        "timeout": 2.0,
-        "time_budget": 5.0,
-        "max_retries": 2,
-    }
-    fields.update(overrides)
-    return ConnectionSettings(**fields)
+Connect = Callable[..., ConnectionSettings]  # the shared ``connect`` fixture (tests/conftest.py)
+Client = Callable[..., ServiceNowClient]
 
 
-def client(sim: Simulator, **overrides: Any) -> ServiceNowClient:
-    return ServiceNowClient(connect(sim, **overrides), backoff=0.05)
+@pytest.fixture
+def client(connect: Connect) -> Client:
+    """``client(sim, **overrides)``: a client for *sim* that retries twice, with a short backoff."""
+    return lambda sim, **overrides: ServiceNowClient(
+        connect(sim, **{"max_retries": 2, **overrides}), backoff=0.05
+    )
 
 
 # -- unreachable ----------------------------------------------------------------------------------------
@@ -53,28 +46,25 @@ def test_unknown_host_is_unreachable_dns() -> None:
     assert "no-such-instance.invalid" in str(caught.value)
 
 
-def test_closed_port_is_unreachable_refused() -> None:
+def test_closed_port_is_unreachable_refused(free_port: int) -> None:
     """A port nobody listens on raises UnreachableError saying the connection was refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    conn = ConnectionSettings(base_url=f"http://127.0.0.1:{port}", username="u", password="p", timeout=2)
+    conn = ConnectionSettings(base_url=f"http://127.0.0.1:{free_port}", username="u", password="p", timeout=2)
     with ServiceNowClient(conn) as snc, pytest.raises(UnreachableError, match="Connection refused"):
         snc.current_user()
 
 
-def test_untrusted_certificate_is_unreachable_tls() -> None:
+def test_untrusted_certificate_is_unreachable_tls(connect: Connect) -> None:
     """A TLS instance whose CA we were not given raises UnreachableError suggesting a CA bundle by the
     variable both front ends know."""
     with Simulator("healthy", tls=True) as tls_sim:
-        conn = connect(tls_sim)
+        conn = connect(tls_sim, max_retries=2)
         with ServiceNowClient(conn) as snc, pytest.raises(UnreachableError) as caught:
             snc.current_user()
     assert "TLS verification failed" in str(caught.value)
     assert "SN_CA_BUNDLE" in str(caught.value)
 
 
-def test_slow_answer_is_unreachable_timeout(sim: Simulator) -> None:
+def test_slow_answer_is_unreachable_timeout(sim: Simulator, client: Client) -> None:
     """An answer slower than the timeout raises UnreachableError naming what it was reading and SN_TIMEOUT,
     without retrying."""
     sim.inject(Fault(delay=1.5, times=1))
@@ -89,7 +79,7 @@ def test_slow_answer_is_unreachable_timeout(sim: Simulator) -> None:
 # -- answered, but refused ----------------------------------------------------------------------------
 
 
-def test_wrong_password_is_authentication_error_listing_causes(sim: Simulator) -> None:
+def test_wrong_password_is_authentication_error_listing_causes(sim: Simulator, client: Client) -> None:
     """401 raises AuthenticationError naming the login and its likely causes, the basic-auth role too."""
     with client(sim, password="not-the-password") as snc, pytest.raises(AuthenticationError) as caught:
         snc.current_user()
@@ -100,7 +90,7 @@ def test_wrong_password_is_authentication_error_listing_causes(sim: Simulator) -
     assert caught.value.status == 401
 
 
-def test_table_denied_is_access_denied_naming_the_table() -> None:
+def test_table_denied_is_access_denied_naming_the_table(client: Client) -> None:
     """403 raises AccessDeniedError naming the table and that the login needs a role or ACL to read it."""
     with (
         Simulator("roles_table_denied") as denied,
@@ -112,7 +102,7 @@ def test_table_denied_is_access_denied_naming_the_table() -> None:
     assert "role or ACL" in str(caught.value)
 
 
-def test_unknown_table_is_invalid_table_error(sim: Simulator) -> None:
+def test_unknown_table_is_invalid_table_error(sim: Simulator, client: Client) -> None:
     """400 "Invalid table" raises InvalidTableError saying the app or plugin is not installed."""
     with client(sim) as snc, pytest.raises(InvalidTableError) as caught:
         snc.table("x_not_installed_table")
@@ -120,7 +110,7 @@ def test_unknown_table_is_invalid_table_error(sim: Simulator) -> None:
     assert "not installed" in str(caught.value)
 
 
-def test_missing_record_is_not_found_or_hidden(sim: Simulator) -> None:
+def test_missing_record_is_not_found_or_hidden(sim: Simulator, client: Client) -> None:
     """404 for a record raises NotFoundError saying it does not exist or an ACL hides it."""
     with client(sim) as snc, pytest.raises(NotFoundError) as caught:
         snc.record("sys_user", "0" * 32)
@@ -131,7 +121,7 @@ def test_missing_record_is_not_found_or_hidden(sim: Simulator) -> None:
 # -- rate limits and server errors ---------------------------------------------------------------------
 
 
-def test_rate_limit_is_waited_out_when_retry_after_fits_the_budget(sim: Simulator) -> None:
+def test_rate_limit_is_waited_out_when_retry_after_fits_the_budget(sim: Simulator, client: Client) -> None:
     """A 429 whose Retry-After fits the budget is waited out; the read succeeds; the log counts the retry."""
     sim.inject(Fault(status=429, retry_after=1, times=1))
     started = time.monotonic()
@@ -143,7 +133,7 @@ def test_rate_limit_is_waited_out_when_retry_after_fits_the_budget(sim: Simulato
     assert (entry.status, entry.retries, entry.source) == (200, 1, "identity")
 
 
-def test_rate_limit_beyond_the_budget_gives_up_naming_the_rule(sim: Simulator) -> None:
+def test_rate_limit_beyond_the_budget_gives_up_naming_the_rule(sim: Simulator, client: Client) -> None:
     """A 429 asking to wait past the budget raises RateLimitedError at once: when to retry, which rule."""
     sim.inject(Fault(status=429, retry_after=30))
     started = time.monotonic()
@@ -156,7 +146,7 @@ def test_rate_limit_beyond_the_budget_gives_up_naming_the_rule(sim: Simulator) -
     assert "rate limit rule" in message
 
 
-def test_server_errors_are_retried_with_backoff_then_succeed(sim: Simulator) -> None:
+def test_server_errors_are_retried_with_backoff_then_succeed(sim: Simulator, client: Client) -> None:
     """Two 503 answers are retried with backoff and the third attempt's rows are returned."""
     sim.inject(Fault(status=503, times=2))
     with client(sim, max_retries=3) as snc:
@@ -166,7 +156,7 @@ def test_server_errors_are_retried_with_backoff_then_succeed(sim: Simulator) -> 
     assert (entry.status, entry.retries) == (200, 2)
 
 
-def test_server_errors_give_up_after_max_retries(sim: Simulator) -> None:
+def test_server_errors_give_up_after_max_retries(sim: Simulator, client: Client) -> None:
     """A 503 that never ends raises ServerError after max_retries retries, naming the status."""
     sim.inject(Fault(status=503))
     with client(sim, max_retries=2) as snc, pytest.raises(ServerError) as caught:
@@ -176,7 +166,7 @@ def test_server_errors_give_up_after_max_retries(sim: Simulator) -> None:
     assert snc.log.items()[-1].retries == 2
 
 
-def test_server_errors_give_up_within_the_time_budget(sim: Simulator) -> None:
+def test_server_errors_give_up_within_the_time_budget(sim: Simulator, connect: Connect) -> None:
     """Backoff never sleeps past the time budget: ServerError comes before the budget runs out."""
     sim.inject(Fault(status=500))
     started = time.monotonic()
@@ -190,7 +180,7 @@ def test_server_errors_give_up_within_the_time_budget(sim: Simulator) -> None:
 # -- answers that are not the REST API -----------------------------------------------------------------
 
 
-def test_hibernating_instance_says_how_to_wake_it() -> None:
+def test_hibernating_instance_says_how_to_wake_it(client: Client) -> None:
     """A hibernating instance raises HibernatingError: sign in at developer.servicenow.com to wake it."""
     with (
         Simulator("hibernating") as sleeping,
@@ -202,7 +192,7 @@ def test_hibernating_instance_says_how_to_wake_it() -> None:
     assert "developer.servicenow.com" in str(caught.value)
 
 
-def test_html_interstitial_is_unexpected_response(sim: Simulator) -> None:
+def test_html_interstitial_is_unexpected_response(sim: Simulator, client: Client) -> None:
     """A 200 HTML login/proxy page raises UnexpectedResponseError saying it is not the REST API."""
     sim.inject(Fault(kind="interstitial"))
     with client(sim) as snc, pytest.raises(UnexpectedResponseError) as caught:
@@ -211,7 +201,7 @@ def test_html_interstitial_is_unexpected_response(sim: Simulator) -> None:
     assert "HTML page, not the REST API" in str(caught.value)
 
 
-def test_redirect_is_not_followed(sim: Simulator) -> None:
+def test_redirect_is_not_followed(sim: Simulator, client: Client) -> None:
     """A 302 raises UnexpectedResponseError naming where it pointed; the client never follows it."""
     sim.inject(Fault(kind="redirect"))
     with client(sim) as snc, pytest.raises(UnexpectedResponseError) as caught:
@@ -224,7 +214,7 @@ def test_redirect_is_not_followed(sim: Simulator) -> None:
     assert [(e.status, e.retries, e.error) for e in snc.log.items()] == [(302, 0, "unexpected")]
 
 
-def test_malformed_json_is_unexpected_response(sim: Simulator) -> None:
+def test_malformed_json_is_unexpected_response(sim: Simulator, client: Client) -> None:
     """A 2xx whose JSON is cut short raises UnexpectedResponseError saying the JSON is malformed."""
     sim.inject(Fault(kind="malformed"))
     with client(sim) as snc, pytest.raises(UnexpectedResponseError, match="malformed JSON"):
