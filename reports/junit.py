@@ -4,7 +4,9 @@ One ``<testsuite>`` per instance, one ``<testcase>`` per result row, with ``clas
 ``snow_preflight.<area>`` and ``name`` = the result id. The outcomes map as DESIGN.md says: failed is
 ``<failure>``, error (could not verify) is ``<error>``, skipped is ``<skipped>``. The one-sentence message
 goes in the ``message`` attribute; evidence and remediation go in the element's text, and a passed row
-keeps its evidence in ``<system-out>`` so a reviewer can trust a green row too.
+keeps its evidence in ``<system-out>`` so a reviewer can trust a green row too. The suite's properties say
+what kind of run it was: ``not_run`` lists the checks a subset left out (comma-separated, empty for the
+whole checklist), and ``replayed_from`` names the bundle a replay judged.
 
 Every string is made XML-safe *before* junit-xml sees it (:func:`snow_preflight.reports.text.visible`): junit-xml strips
 illegal characters from its output only after serialising, which misses a lone surrogate written as a
@@ -107,6 +109,10 @@ def render_junit(run: RunReport) -> str:
             "verdict": info.verdict.value,
             "started_at_utc": utc_iso(info.started_at),
             "schema_version": str(run.schema_version),
+            # A subset never passes for the whole checklist: the checks this run did not judge.
+            "not_run": _text(",".join(info.not_run)),
+            # A replay judged a bundle offline; started_at_utc is then when that bundle's instance was read.
+            **({"replayed_from": _text(info.replayed_from, MESSAGE_LIMIT)} if info.replayed_from else {}),
         },
     )
     return str(to_xml_report_string([suite], prettyprint=True, encoding=None))

@@ -2,8 +2,10 @@
 
 All three texts are rendered before any file is touched, so a rendering bug cannot leave a mix of old and
 new reports. Each file is written to a temporary file in the same directory and then ``os.replace``\\ d
-over its name, so a reader (or an interrupted run) never sees half a file. Nothing else in the directory
-is read, deleted or overwritten.
+over its name, so a reader (or an interrupted run) never sees half a file. A write that fails or is
+interrupted part-way removes the tool's own reports, so no mix of new and old files looks current. Our own
+files are recognised by their content (each format's marker), never by name alone: nothing else in the
+directory is read, deleted or overwritten.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import tempfile
 from pathlib import Path
 
 from pydantic import ValidationError
+
+from snow_preflight.redaction import Redactor
 from snow_preflight.reports import FORMATS
 from snow_preflight.reports.model import RunReport
 from snow_preflight.reports.text import map_strings
-
-from snow_preflight.redaction import Redactor
 
 #: The only names this module ever writes, by report kind.
 FILENAMES: dict[str, str] = {fmt.kind: fmt.filename for fmt in FORMATS}
@@ -52,12 +54,19 @@ def render_all(run: RunReport, redactor: Redactor) -> dict[str, str]:
 def write_reports(run: RunReport, directory: Path, redactor: Redactor) -> dict[str, Path]:
     """Write report.json, report.html and junit.xml into *directory*; return their paths by kind.
 
-    A support bundle of an earlier run is removed first: beside new reports it would look current.
+    A support bundle of an earlier run is removed first: beside new reports it would look current. When a
+    write fails, every report of ours in *directory* is removed before the error propagates.
     """
     texts = render_all(run, redactor)
     directory.mkdir(parents=True, exist_ok=True)
     _remove_own_bundles(directory)
-    return {kind: _replace(directory / FILENAMES[kind], text) for kind, text in texts.items()}
+    try:
+        return {kind: _replace(directory / FILENAMES[kind], text) for kind, text in texts.items()}
+    except BaseException:
+        # A partial set would look current (a report.json saying GO beside an old or missing junit.xml):
+        # leave none of ours, new or old. Interrupted (Ctrl-C) mid-write, the same holds.
+        remove_own_reports(directory)
+        raise
 
 
 def is_own(path: Path, marker: str) -> bool:

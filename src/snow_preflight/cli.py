@@ -138,7 +138,7 @@ def _ask_password(username: str) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from snow_preflight.run import run_checklist
+    from snow_preflight.run import interruptible, run_checklist
     from snow_preflight.settings import resolve
 
     # Everything that can be checked without the instance is checked here, before pytest starts: a
@@ -152,18 +152,18 @@ def _run(args: argparse.Namespace) -> int:
         ask, cannot_ask = _ask_password, ""
     config = args.config or (Path(os.environ["SN_CONFIG"]) if os.environ.get("SN_CONFIG") else None)
     settings = resolve(_flags(args), config_path=config, ask=ask, cannot_ask=cannot_ask)
-    return run_checklist(settings).exit_code
+    return interruptible(settings, lambda: run_checklist(settings).exit_code)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from snow_preflight.run import run_checklist, simulator_settings
+    from snow_preflight.run import interruptible, run_checklist, simulator_settings
     from snow_preflight.simulator import Simulator
 
     with Simulator(args.scenario) as sim:
         # The demo ignores SN_* variables: they point at a real instance, not at the simulator.
         settings = simulator_settings(sim, config_path=args.config, **_flags(args))
         print(f"snow-preflight demo: simulated instance '{args.scenario}' at {sim.url}", flush=True)
-        return run_checklist(settings).exit_code
+        return interruptible(settings, lambda: run_checklist(settings).exit_code)
 
 
 def _simulate(args: argparse.Namespace) -> int:

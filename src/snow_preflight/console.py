@@ -1,12 +1,17 @@
-"""The short table at the end of a run, for people and CI logs alike."""
+"""The short table at the end of a run, for people and CI logs alike.
+
+It is built from the redacted result model, like the report files, so it says what they say: the verdict,
+one row per result (worst first), what was not run, what could not be verified and why, and where the
+reports are. A replayed bundle says so, with the time the instance was read.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
-from snow_preflight.reports.model import CheckResult, Outcome, Verdict, verdict
-from snow_preflight.severity import Severity
+from snow_preflight.reports.model import Outcome, RunReport, Verdict
 
 _ORDER = {Outcome.FAILED: 0, Outcome.ERROR: 1, Outcome.SKIPPED: 2, Outcome.PASSED: 3}
 _WIDTH = 160
@@ -17,25 +22,47 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def summary(
-    results: Iterable[CheckResult], gate: Severity, written: Mapping[str, Path], problem: str | None = None
-) -> list[str]:
-    """Lines: the verdict, one row per result (worst first), and where the reports are."""
-    rows = sorted(results, key=lambda r: (_ORDER[r.outcome], r.severity.rank))
-    failing = [r for r in rows if r.fails_gate(gate)]
-    outcome = verdict(rows, gate)
-    head = "GO" if outcome is Verdict.GO else "NO-GO"
-    lines = [
-        "",
-        f"snow-preflight: {head} — {len(failing)} of {len(rows)} result(s) fail the gate "
-        f"(--fail-on {gate.value})",
-    ]
+def _utc(moment: datetime) -> str:
+    # Not reports.html's utc_iso: that module imports jinja2, which a console line should not cost.
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _head(report: RunReport, problem: str | None) -> str:
+    info = report.run
+    gate = info.gate.value
+    failing = sum(1 for r in report.results if r.fails_gate(info.gate))
+    if problem:
+        # The verdict was not delivered: no line may read GO when junit.xml is missing (exit 3).
+        return f"snow-preflight: NO VERDICT — the reports could not be written (--fail-on {gate})"
+    head = "GO" if info.verdict is Verdict.GO else "NO-GO"
+    return f"snow-preflight: {head} — {failing} of {len(report.results)} result(s) fail the gate (--fail-on {gate})"
+
+
+def summary(report: RunReport, written: Mapping[str, Path], problem: str | None = None) -> list[str]:
+    """The lines to print at the end of a judged run; *problem* is why its reports were not written."""
+    info = report.run
+    rows = sorted(report.results, key=lambda r: (_ORDER[r.outcome], r.severity.rank))
+    lines = ["", _head(report, problem)]
+    if info.replayed_from:
+        lines.append(
+            f"snow-preflight: replayed from {info.replayed_from}: the instance as read at "
+            f"{_utc(info.started_at)}, judged offline"
+        )
     id_width = min(48, max((len(r.id) for r in rows), default=10))
     for r in rows:
         lines.append(
             f"  {r.outcome.value.upper():<7} {r.severity.value:<8} {_clip(r.id, id_width):<{id_width}}  "
             + _clip(r.message, _WIDTH - id_width - 22)
         )
+    if info.not_run:
+        lines.append(f"Not run in this run ({len(info.not_run)}): {', '.join(info.not_run)}")
+    unverified = [r for r in report.results if r.outcome is Outcome.ERROR]
+    if unverified:
+        lines.append(f"Could not verify ({len(unverified)}):")
+        lines += [
+            f"  {_clip(r.id, id_width):<{id_width}}  {_clip(r.message, _WIDTH - id_width - 4)}"
+            for r in unverified
+        ]
     if problem:
         lines.append(f"snow-preflight: {problem}")
     for name, path in written.items():

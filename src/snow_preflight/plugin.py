@@ -10,7 +10,9 @@ side effects, no network, no reports. The run itself (settings, snapshot, judgin
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Generator, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +21,7 @@ import pytest
 from snow_preflight import hookspecs
 from snow_preflight.errors import PreflightError
 from snow_preflight.judge.catalogue import CheckSpec, Evidence, spec_of
-from snow_preflight.judge.loading import builtin_dir
+from snow_preflight.judge.loading import builtin_dir, check_locations
 from snow_preflight.judge.outcomes import Blocker, Verdict, build_result, judge_call
 from snow_preflight.options import add_pytest_options, for_pytest, settings_from_pytest
 from snow_preflight.reports.model import Outcome
@@ -53,6 +55,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     plugin = config.stash.get(PLUGIN_KEY, None)
     if plugin is not None:
         del config.stash[PLUGIN_KEY]
+        plugin.close()
         config.pluginmanager.unregister(plugin)
 
 
@@ -69,7 +72,7 @@ class Handoff:
 def checklist_args(run: Run, extra: Sequence[str] = ()) -> list[str]:
     """Arguments that make pytest judge exactly the checklist, whatever the working directory holds."""
     checks = builtin_dir()
-    dirs = [str(checks), *(str(d) for d in run.settings.checks_dirs)]
+    dirs = [str(path) for path in check_locations(run.settings.checks_dirs)]  # ours, --checks, installed
     return [
         *dirs,
         "-c",
@@ -103,7 +106,6 @@ class CheckModule(pytest.Module):
             return []  # the settings or the catalogue are unusable: a usage error once collection ends
         return list(super().collect())
 
-
     def funcnamefilter(self, name: str) -> bool:
         return name.startswith("check_")
 
@@ -123,7 +125,20 @@ class PreflightPlugin:
         self.problem: PreflightError | None = None  # a usage error found while collecting, raised after
         self.active = False
         self.write_error: str | None = None
+        self.interrupt_reported = False
         self._dirs: set[Path] | None = None
+        self._cleanup = ExitStack()  # what activation set up (the SIGTERM handler), undone at unconfigure
+
+    def activate(self) -> None:
+        """A check was collected: this session is a run, so SIGTERM now stops it like Ctrl-C."""
+        if not self.active:
+            from snow_preflight.interrupts import sigterm_as_interrupt
+
+            self.active = True
+            self._cleanup.enter_context(sigterm_as_interrupt())
+
+    def close(self) -> None:
+        self._cleanup.close()
 
     # -- the run, built when a check module is first collected ----------------------------------------
 
@@ -134,7 +149,7 @@ class PreflightPlugin:
             if handed is None:
                 from snow_preflight.run import Run
 
-                handed = Run(settings_from_pytest(self.config))
+                handed = Run(settings_from_pytest(self.config), front_end="pytest")
             self._run = handed
         return self._run
 
@@ -142,13 +157,14 @@ class PreflightPlugin:
         if self._dirs is None:
             handed = self.config.hook.pytest_snow_preflight_run(config=self.config)
             given = handed.settings.checks_dirs if handed else self.config.getoption("sn_checks_dirs") or ()
-            self._dirs = {builtin_dir(), *(Path(d).resolve() for d in given)}
+            self._dirs = set(check_locations([Path(d) for d in given]))
         return self._dirs
 
     def is_check_file(self, path: Path) -> bool:
         if path.suffix != ".py" or path.name.startswith("_"):
             return False
-        return path.resolve().parent in self._check_dirs()
+        resolved = path.resolve()  # in a check folder, or an installed site check that is one module
+        return resolved.parent in self._check_dirs() or resolved in self._check_dirs()
 
     def module_for(self, path: Path) -> Any:
         try:
@@ -161,9 +177,23 @@ class PreflightPlugin:
     # -- collection ------------------------------------------------------------------------------------
 
     @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session: pytest.Session) -> None:
+        """The whole checklist includes the site's: ``--sn-checks`` folders and installed site checks.
+
+        Only when the whole checklist was asked for (``--pyargs snow_preflight.checks`` or its folder): a
+        path or module given on its own is a subset, and stays one.
+        """
+        args = self.config.args
+        if not any(_is_whole_checklist(arg, self.config.option.pyargs) for arg in args):
+            return
+        given = [Path(folder) for folder in self.config.getoption("sn_checks_dirs") or ()]
+        present = {Path(arg).resolve() for arg in args} | {builtin_dir()}
+        args.extend(str(where) for where in check_locations(given) if where not in present)
+
+    @pytest.hookimpl(tryfirst=True)
     def pytest_collect_directory(self, path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-        if path.resolve() == builtin_dir():
-            return CheckPackage.from_parent(parent, path=path)
+        if path.resolve() in self._check_dirs() and (path / "__init__.py").is_file():
+            return CheckPackage.from_parent(parent, path=path)  # ours, or an installed site-checks package
         return None
 
     @pytest.hookimpl(tryfirst=True)
@@ -185,7 +215,7 @@ class PreflightPlugin:
         spec = spec_of(metafunc.function)
         if spec is None:
             return
-        self.active = True
+        self.activate()
         if spec.each is None:
             return
         from snow_preflight.judge.views import Unavailable
@@ -206,7 +236,7 @@ class PreflightPlugin:
         spec = _spec(item)
         if spec is None:
             return
-        self.active = True
+        self.activate()
         for name, about in ((spec.area, "checks of area"), (spec.severity.value, "checks of severity")):
             self.config.addinivalue_line("markers", f"{name}: snow-preflight {about} {name}")
             item.add_marker(name)
@@ -224,12 +254,6 @@ class PreflightPlugin:
         catalogue = self.run.catalogue
         order = {item: index for index, item in enumerate(items)}
         items.sort(key=lambda i: (*catalogue.order(s.id), order[i]) if (s := _spec(i)) else (99, 0, order[i]))
-
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        if not self.active:
-            return
-        selected = {spec.id for item in session.items if (spec := _spec(item))}
-        self.run.not_run = [cid for cid in self.run.catalogue.specs if cid not in selected]
 
     def _deselect(self, items: list[pytest.Item]) -> None:
         """``--only``/``--skip`` (by check id, result id or glob) deselect checks the way ``-k`` does."""
@@ -283,7 +307,9 @@ class PreflightPlugin:
 
         param = _param(item, spec)
         # An Unavailable standing for unseen items has its own label ("unseen"); one for the whole list has none.
-        label = param.label if isinstance(param, Unavailable) else None if param is None else str(param) or None
+        label = (
+            param.label if isinstance(param, Unavailable) else None if param is None else str(param) or None
+        )
         evidence = item.stash.get(EVIDENCE_KEY, Evidence())
         if report.skipped:
             reason = str(getattr(call.excinfo.value, "msg", "")) if call.excinfo else ""
@@ -312,34 +338,78 @@ class PreflightPlugin:
 
     # -- the end ---------------------------------------------------------------------------------------
 
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """Ctrl-C or SIGTERM: remove our earlier reports, say so in one line, and hide pytest's banner."""
+        run = self._run or self.config.hook.pytest_snow_preflight_run(config=self.config)
+        if run is None:
+            return  # an ordinary pytest session: pytest reports its own interrupt
+        from snow_preflight.interrupts import cause_of
+
+        self._report_interrupt(run, cause_of(excinfo.value))
+        # The one line above is the whole story: no "!!! KeyboardInterrupt !!!" banner, no traceback,
+        # no "no tests ran" line. The terminal reporter prints those; it has nothing else left to say.
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None:
+            self.config.pluginmanager.unregister(terminal)
+
+    def _report_interrupt(self, run: Run, cause: str) -> None:
+        if not self.interrupt_reported:
+            self.interrupt_reported = True
+            print(run.interrupted(cause), file=sys.stderr, flush=True)
+
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if not self.active or self._run is None or self.config.option.collectonly:
+        if not self.active or self._run is None:
             return
         run = self._run
         if exitstatus == pytest.ExitCode.INTERRUPTED:
-            run.interrupted()
+            self._report_interrupt(run, "")  # reported already, unless pytest itself stopped the session
             return
-        if not run.tracker.results:
-            session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
+        if self.config.option.collectonly or not run.tracker.results:
+            # Nothing was judged (--collect-only, or every check deselected): no report, and no exit 0
+            # that a CI gate could take for GO.
+            if session.exitstatus == pytest.ExitCode.OK:
+                session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
             return
         try:
             run.finish()
         except PreflightError as exc:
             self.write_error = str(exc)
+            print(f"snow-preflight: {exc}", file=sys.stderr, flush=True)
             session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+            return
+        except KeyboardInterrupt as interrupt:  # while writing: the writer left none of ours behind
+            from snow_preflight.interrupts import cause_of
+
+            self._report_interrupt(run, cause_of(interrupt))
+            session.exitstatus = pytest.ExitCode.INTERRUPTED
             return
         if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             session.exitstatus = pytest.ExitCode.OK if run.go else pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not self.active or self._run is None or (self._run.report is None and self.write_error is None):
+        if not self.active or self._run is None or self.interrupt_reported:
+            return
+        run = self._run
+        if run.report is None:
+            if self.config.option.collectonly or not run.tracker.results:
+                terminalreporter.write_line(f"snow-preflight: {_why_nothing_judged(self.config)}")
             return
         from snow_preflight.console import summary
 
-        run = self._run
-        lines = summary(run.tracker.results, run.settings.fail_on, run.written, self.write_error)
-        for line in lines:
+        for line in summary(run.report, run.written, self.write_error):
             terminalreporter.write_line(line)
+
+
+def _why_nothing_judged(config: pytest.Config) -> str:
+    if config.option.collectonly:
+        return "--collect-only judges nothing; no reports written"
+    return "no check was judged (every check deselected); no reports written"
+
+
+def _is_whole_checklist(arg: str, pyargs: bool) -> bool:
+    if pyargs and arg == "snow_preflight.checks":
+        return True
+    return "::" not in arg and Path(arg).resolve() == builtin_dir()
 
 
 def _spec(item: pytest.Item) -> CheckSpec | None:

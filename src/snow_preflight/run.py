@@ -9,8 +9,9 @@ pytest directly gets one built from the ``--sn-*`` options.
 from __future__ import annotations
 
 import platform
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from snow_preflight import __version__
 from snow_preflight.errors import ReportWriteError
+from snow_preflight.interrupts import cause_of, clear_earlier_reports, sigterm_as_interrupt
 from snow_preflight.judge.catalogue import Evidence
 from snow_preflight.judge.loading import Catalogue, load_catalogue
 from snow_preflight.judge.outcomes import Tracker, build_result, judge_call
@@ -51,8 +53,10 @@ class Run:
         *,
         replayed_from: str | None = None,
         catalogue: Catalogue | None = None,
+        front_end: str = "cli",
     ) -> None:
         self.settings = settings
+        self.front_end = front_end  # "cli" or "pytest": the flags a message may name
         self._snapshot = snapshot
         self.replayed_from = replayed_from
         self.started = datetime.now(UTC)
@@ -61,7 +65,6 @@ class Run:
         self._view: View | None = None
         self.redactor: Redactor = settings.connection.redactor()
         self.tracker = Tracker(self._judge_aside)
-        self.not_run: list[str] = []
         self.report: RunReport | None = None
         self.written: dict[str, Path] = {}
 
@@ -108,12 +111,33 @@ class Run:
             error = exc
         return build_result(spec, None, judge_call(spec, error, evidence), evidence, facts=self.facts)
 
+    @property
+    def results(self) -> list[CheckResult]:
+        """What this run judged, in checklist order: the selected checks and any prerequisite judged aside.
+
+        A prerequisite judged aside counts like any result: a subset whose checks were all skipped because
+        the app is inactive must read NO-GO, as the whole checklist would, never GO.
+        """
+        selected = self.tracker.results
+        ids = {result.id for result in selected}
+        aside = [result for result in self.tracker.judged_aside if result.id not in ids]
+        if not aside:
+            return list(selected)
+        order = self.catalogue.order
+        return sorted([*selected, *aside], key=lambda result: order(result.check))
+
+    @property
+    def not_run(self) -> list[str]:
+        """Checks of the checklist with no result: deselected (-k, -m, a path, --only) or never reached."""
+        judged = {result.check for result in self.results}
+        return [check_id for check_id in self.catalogue.specs if check_id not in judged]
+
     # -- the end ---------------------------------------------------------------------------------------
 
     def result_model(self) -> RunReport:
         """The run's result model, with every known secret redacted."""
         settings, snapshot = self.settings, self.snapshot
-        results = self.tracker.results
+        results = self.results
         started = snapshot.taken_at if self.replayed_from else self.started
         run = RunReport(
             run=RunInfo(
@@ -127,7 +151,7 @@ class Run:
                 counts=count(results),
                 python=platform.python_version(),
                 platform=platform.platform(terse=True),
-                not_run=sorted(self.not_run),
+                not_run=self.not_run,
                 replayed_from=self.replayed_from,
             ),
             results=results,
@@ -152,17 +176,22 @@ class Run:
 
                 self.written["bundle"] = write_bundle(report, self.snapshot, settings, self.redactor)
         except OSError as exc:
+            from snow_preflight.options import flag_for
+            from snow_preflight.reports import FORMATS
+
+            # The writer removed what it had written: no report.json may say GO beside a missing junit.xml.
+            flag = flag_for("report_dir", self.front_end)
+            failed = Path(exc.filename2 or exc.filename or "").name  # the report's name, not the temp file's
+            where = f"{failed}: " if failed in {fmt.filename for fmt in FORMATS} else ""
             raise ReportWriteError(
-                f"reports not written to {settings.report_dir}: {exc.strerror or exc}; choose a writable "
-                "folder with --report-dir"
+                f"reports not written to {settings.report_dir}: {where}{exc.strerror or exc}; choose a "
+                f"writable folder with {flag}"
             ) from None
         return report
 
-    def interrupted(self) -> list[Path]:
-        """An interrupted run leaves nothing of an earlier run looking current: remove our own reports."""
-        from snow_preflight.reports.writer import remove_own_reports
-
-        return remove_own_reports(self.settings.report_dir)
+    def interrupted(self, cause: str = "") -> str:
+        """Remove our own earlier reports, so nothing in the report folder looks current; the line to show."""
+        return clear_earlier_reports(self.settings.report_dir, cause)
 
     @property
     def go(self) -> bool:
@@ -226,4 +255,31 @@ def replay_bundle(
     return run_checklist(replay, snapshot, extra, replayed_from=bundle.name)
 
 
-__all__ = ["Run", "RunOutcome", "read_instance", "replay_bundle", "run_checklist"]
+def interrupted_before_judging(settings: Settings, cause: str = "") -> int:
+    """Ctrl-C or SIGTERM outside pytest (during the early read): the same clean-up and one line, exit 2."""
+    print(clear_earlier_reports(settings.report_dir, cause), file=sys.stderr, flush=True)
+    return INTERRUPTED
+
+
+def interruptible(settings: Settings, body: Callable[[], int]) -> int:
+    """*body*'s exit status, with SIGTERM handled like Ctrl-C and either ending the run with exit 2.
+
+    The command line wraps each run in it: an interrupt inside pytest is the plugin's to report; one
+    before pytest starts (while the instance is read) or after it ends reaches here.
+    """
+    try:
+        with sigterm_as_interrupt():
+            return body()
+    except KeyboardInterrupt as interrupt:
+        return interrupted_before_judging(settings, cause_of(interrupt))
+
+
+__all__ = [
+    "Run",
+    "RunOutcome",
+    "interrupted_before_judging",
+    "interruptible",
+    "read_instance",
+    "replay_bundle",
+    "run_checklist",
+]
