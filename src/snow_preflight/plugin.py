@@ -6,6 +6,11 @@ handle; on an xdist worker it does nothing. It is inert until pytest collects a 
 ``snow_preflight.checks``, or a site's ``--sn-checks`` folder): other projects' sessions see no option
 side effects, no network, no reports. The run itself (settings, snapshot, judging, reports) is
 :mod:`snow_preflight.run`'s; the plugin only feeds it what pytest collects and judges.
+
+At the end, a session that judged nothing (``--collect-only``, every check deselected) exits 5 and writes
+nothing; an interrupted one (Ctrl-C, or SIGTERM, which the plugin turns into Ctrl-C while a run is active)
+removes the tool's own earlier reports, says so in one line on stderr, exits 2 and leaves out pytest's
+interrupt banner; a write that fails exits 3 with its reason on stderr.
 """
 
 from __future__ import annotations
