@@ -134,7 +134,7 @@ def test_a_foreign_report_named_like_ours_survives_an_interrupt(tmp_path: Path) 
     folder.mkdir()
     (folder / "report.html").write_text(FOREIGN_HTML, encoding="utf-8")
     with Simulator("healthy", latency_ms=3000) as slow:
-        code, _, err = _interrupt_while_reading(_run_command(slow, folder), slow, signal.SIGINT, tmp_path)
+        code, out, err = _interrupt_while_reading(_run_command(slow, folder), slow, signal.SIGINT, tmp_path)
     assert code == INTERRUPTED, (out, err)
     assert err.splitlines() == ["snow-preflight: interrupted; no reports written"]
     assert (folder / "report.html").read_text(encoding="utf-8") == FOREIGN_HTML
