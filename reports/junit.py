@@ -2,7 +2,8 @@
 
 One ``<testsuite>`` per instance, one ``<testcase>`` per result row, with ``classname`` =
 ``snow_preflight.<area>`` and ``name`` = the result id. The outcomes map as DESIGN.md says: failed is
-``<failure>``, error (could not verify) is ``<error>``, skipped is ``<skipped>``. The one-sentence message
+``<failure>``, error (could not verify) is ``<error>``, skipped is ``<skipped>``, and so is a result a waiver
+accepts, its message the waiver's (the body keeps the real outcome). The one-sentence message
 goes in the ``message`` attribute; evidence and remediation go in the element's text, and a passed row
 keeps its evidence in ``<system-out>`` so a reviewer can trust a green row too. The suite's properties say
 what kind of run it was: ``not_run`` lists the checks a subset left out (comma-separated, empty for the
@@ -52,6 +53,8 @@ def body(result: CheckResult) -> str:
     lines.append(f"Id: {_text(result.id)}    Severity: {result.severity.value}    Area: {_text(result.area)}")
     if result.blocked_by:
         lines.append(f"Blocked by: {_text(result.blocked_by)}")
+    if result.waiver:
+        lines.append(f"Outcome: {result.outcome.value}; {_text(result.waiver.note)}")
     if result.evidence:
         lines += ["", "Evidence:"]
         for item in result.evidence:
@@ -77,7 +80,10 @@ def _case(result: CheckResult) -> TestCase:
     )
     message = _one_line(result.message or result.title)
     text = body(result)
-    if result.outcome is Outcome.FAILED:
+    if result.waived and result.waiver:
+        # Accepted: CI shows it skipped with the waiver's reason; the body keeps the real outcome.
+        case.add_skipped_info(message=_one_line(f"{result.waiver.note} ({result.outcome.value})"), output=text)
+    elif result.outcome is Outcome.FAILED:
         case.add_failure_info(message=message, output=text, failure_type=result.severity.value)
     elif result.outcome is Outcome.ERROR:
         case.add_error_info(message=message, output=text, error_type=result.severity.value)

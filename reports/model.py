@@ -8,7 +8,7 @@ renaming a field, or changing what it means, bumps :data:`SCHEMA_VERSION`; addin
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -51,6 +51,46 @@ class Link(BaseModel):
     url: str
 
 
+class Waiver(BaseModel):
+    """An accepted finding, from a waivers file (``--waivers``): see the README, "Waivers"."""
+
+    check: str = Field(description="The check id, result id or glob it waives, matched as --only matches.")
+    instance: str | None = Field(
+        default=None,
+        description="The instance it is limited to (a fleet name, a host or its first label, a glob); "
+        "null: every instance.",
+    )
+    reason: str = Field(description="Why the finding is accepted.")
+    approved_by: str = Field(description="Who accepted it.")
+    change: str | None = Field(default=None, description="The change request it belongs to, e.g. CHG0012345.")
+    expires: date = Field(description="The UTC date from which it no longer applies (from 00:00 UTC).")
+    line: int | None = Field(default=None, description="The line of its [[waiver]] table in the file.")
+
+
+class AppliedWaiver(Waiver):
+    """The waiver that matched a failed or error result: active, or expired and so not applied."""
+
+    expired: bool = Field(
+        default=False,
+        description="True when it had expired: the result was judged normally and may fail the gate.",
+    )
+
+    @property
+    def note(self) -> str:
+        """One line for every report: what the waiver did and why."""
+        if self.expired:
+            return f"waiver expired on {self.expires}: judged normally ({self.reason}; approved by {self.approved_by})"
+        change = f", {self.change}" if self.change else ""
+        return f"waived until {self.expires} by {self.approved_by}{change}: {self.reason}"
+
+
+class UnusedWaiver(BaseModel):
+    """A waiver that waived nothing in this run: its finding is gone, or its pattern names no result."""
+
+    waiver: Waiver
+    why: str = Field(description="Why it waived nothing, as one sentence.")
+
+
 class CheckResult(BaseModel):
     """One result row: a check, or one item of a parametrised check."""
 
@@ -80,15 +120,25 @@ class CheckResult(BaseModel):
         description="Id of the check whose outcome skipped this one, when it was skipped as blocked.",
     )
     duration_ms: float = Field(default=0.0, description="How long judging took, in milliseconds.")
+    waiver: AppliedWaiver | None = Field(
+        default=None,
+        description="The waiver that matched this failed or error result; unless expired, it keeps the "
+        "outcome but does not fail the gate.",
+    )
 
     @property
     def gating(self) -> bool:
         """True for outcomes that can fail the gate (failed or error)."""
         return self.outcome in (Outcome.FAILED, Outcome.ERROR)
 
+    @property
+    def waived(self) -> bool:
+        """True when an active waiver accepts this result: it keeps its outcome but never fails the gate."""
+        return self.waiver is not None and not self.waiver.expired and self.gating
+
     def fails_gate(self, gate: Severity) -> bool:
         """True when this result alone makes the run no-go at *gate*."""
-        return self.gating and self.severity.at_least(gate)
+        return self.gating and not self.waived and self.severity.at_least(gate)
 
 
 class Counts(BaseModel):
@@ -99,6 +149,7 @@ class Counts(BaseModel):
     error: int = 0
     skipped: int = 0
     total: int = 0
+    waived: int = Field(default=0, description="Failed or error results an active waiver accepts.")
 
 
 class RunInfo(BaseModel):
@@ -122,6 +173,7 @@ class RunInfo(BaseModel):
         default=None,
         description="The support bundle this run re-judged offline; started_at is then the original run's time.",
     )
+    waivers: str | None = Field(default=None, description="The waivers file this run applied (--waivers).")
 
 
 class RunReport(BaseModel):
@@ -137,16 +189,20 @@ class RunReport(BaseModel):
         default_factory=list,
         description="Every HTTP request the run made, redacted (no header, no credential).",
     )
+    unused_waivers: list[UnusedWaiver] = Field(
+        default_factory=list, description="Waivers of the waivers file that waived nothing in this run."
+    )
 
 
 def count(results: list[CheckResult]) -> Counts:
     counts = Counts(total=len(results))
     for result in results:
         setattr(counts, result.outcome.value, getattr(counts, result.outcome.value) + 1)
+        counts.waived += result.waived
     return counts
 
 
 def verdict(results: list[CheckResult], gate: Severity) -> Verdict:
-    """No-go when any failed or error result is at or above the gate severity."""
+    """No-go when any failed or error result at or above the gate severity is not waived."""
     blocking = any(r.fails_gate(gate) for r in results)
     return Verdict.NO_GO if blocking else Verdict.GO

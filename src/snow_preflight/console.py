@@ -35,7 +35,11 @@ def _head(report: RunReport, problem: str | None) -> str:
         # The verdict was not delivered: no line may read GO when junit.xml is missing (exit 3).
         return f"snow-preflight: NO VERDICT — the reports could not be written (--fail-on {gate})"
     head = "GO" if info.verdict is Verdict.GO else "NO-GO"
-    return f"snow-preflight: {head} — {failing} of {len(report.results)} result(s) fail the gate (--fail-on {gate})"
+    waived = f", {info.counts.waived} waived" if info.counts.waived else ""
+    return (
+        f"snow-preflight: {head} — {failing} of {len(report.results)} result(s) fail the gate{waived} "
+        f"(--fail-on {gate})"
+    )
 
 
 def summary(report: RunReport, written: Mapping[str, Path], problem: str | None = None) -> list[str]:
@@ -50,12 +54,19 @@ def summary(report: RunReport, written: Mapping[str, Path], problem: str | None 
         )
     id_width = min(48, max((len(r.id) for r in rows), default=10))
     for r in rows:
+        # A waived row keeps its real outcome in its words; the waiver's note comes first, so it is never clipped.
+        said = f"[{r.outcome.value}, {r.waiver.note}] {r.message}" if r.waiver else r.message
         lines.append(
-            f"  {r.outcome.value.upper():<7} {r.severity.value:<8} {_clip(r.id, id_width):<{id_width}}  "
-            + _clip(r.message, _WIDTH - id_width - 22)
+            f"  {'WAIVED' if r.waived else r.outcome.value.upper():<7} {r.severity.value:<8} "
+            f"{_clip(r.id, id_width):<{id_width}}  " + _clip(said, _WIDTH - id_width - 22)
         )
     if info.not_run:
         lines.append(f"Not run in this run ({len(info.not_run)}): {', '.join(info.not_run)}")
+    if report.unused_waivers:
+        lines.append(f"Waivers that waived nothing ({len(report.unused_waivers)}), in {info.waivers}:")
+        for unused in report.unused_waivers:
+            at = f"line {unused.waiver.line} " if unused.waiver.line else ""
+            lines.append(f"  {at}{_clip(unused.waiver.check, 48)}: {unused.why}")
     unverified = [r for r in report.results if r.outcome is Outcome.ERROR]
     if unverified:
         lines.append(f"Could not verify ({len(unverified)}):")

@@ -54,9 +54,11 @@ class Run:
         replayed_from: str | None = None,
         catalogue: Catalogue | None = None,
         front_end: str = "cli",
+        name: str | None = None,
     ) -> None:
         self.settings = settings
         self.front_end = front_end  # "cli" or "pytest": the flags a message may name
+        self.name = name  # the instance's name in a fleet (snow_preflight.fleet); waivers may name it
         self._snapshot = snapshot
         self.replayed_from = replayed_from
         self.started = datetime.now(UTC)
@@ -157,6 +159,9 @@ class Run:
             results=results,
             exchanges=snapshot.exchanges,
         )
+        from snow_preflight.waivers import settle
+
+        run = settle(run, settings.waivers, self.name)  # accepted findings keep their outcome, not the gate
         return RunReport.model_validate(self.redactor.data(run.model_dump(mode="json")))
 
     def finish(self) -> RunReport:

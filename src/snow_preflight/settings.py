@@ -81,6 +81,8 @@ class Settings(BaseModel):
     # Selection: check ids, result ids or globs of them (``--only``/``--skip``).
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
+    # Accepted findings: a TOML file of [[waiver]] tables (see snow_preflight.waivers).
+    waivers: Path | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -104,12 +106,13 @@ class Settings(BaseModel):
         """
 
         def hit(patterns: tuple[str, ...]) -> bool:
-            return any(_glob(p).fullmatch(i) for p in patterns for i in (check_id, result_id))
+            return any(id_glob(p).fullmatch(i) for p in patterns for i in (check_id, result_id))
 
         return (not self.only or hit(self.only)) and not hit(self.skip)
 
 
-def _glob(pattern: str) -> re.Pattern[str]:
+def id_glob(pattern: str) -> re.Pattern[str]:
+    """*pattern* as ``--only`` reads it: ``*`` and ``?`` are wildcards, everything else (brackets too) literal."""
     return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), re.DOTALL)
 
 
@@ -158,6 +161,10 @@ def resolve(
     for folder in settings.checks_dirs:
         if not folder.is_dir():
             raise ConfigError(f"--checks {folder} is not a folder: name a folder of check modules")
+    if settings.waivers is not None:
+        from snow_preflight.waivers import load_waivers
+
+        load_waivers(settings.waivers)  # a malformed file is a usage error now, before any request
     return settings
 
 
