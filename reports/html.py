@@ -13,16 +13,17 @@ autoescape; only our own static script is marked safe.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 from markupsafe import Markup
+
 from snow_preflight.reports.model import CheckResult, Outcome, RunReport, Verdict
 from snow_preflight.reports.text import clip, visible
-
 from snow_preflight.severity import Severity
 
 TEMPLATE = "report.html.j2"
@@ -114,18 +115,34 @@ def host_of(instance: str) -> str:
     return urlsplit(instance).hostname or instance
 
 
+@functools.cache
 def _script() -> tuple[Markup, str]:
-    """Our own static script, and the CSP source that allows exactly it."""
+    """Our own static script, and the CSP source that allows exactly it (read once per process)."""
     source, _, _ = _ENV.loader.get_source(_ENV, SCRIPT)  # type: ignore[union-attr]
     digest = base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii")
     # Marked safe because it is a file of this package, never data from the instance.
     return Markup(source), f"'sha256-{digest}'"  # noqa: S704
 
 
+@functools.cache
+def _template() -> Template:
+    """The page's template, compiled once per process: compiling costs more than rendering it."""
+    return _ENV.get_template(TEMPLATE)
+
+
+def prepare() -> None:
+    """Compile the template and read the script now, so that rendering later costs only the rendering.
+
+    A run calls it while the instance is still answering, when the work costs no time of its own.
+    """
+    _template()
+    _script()
+
+
 def render_html(run: RunReport) -> str:
     """The go/no-go page for *run*, as one self-contained HTML5 document."""
     script, script_hash = _script()
-    template = _ENV.get_template(TEMPLATE)
+    template = _template()
     return template.render(
         run=run,
         info=run.run,

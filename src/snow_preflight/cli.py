@@ -11,7 +11,7 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -41,7 +41,20 @@ examples:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors exit with pytest's usage-error status (4) instead of 2."""
+    """argparse, but usage errors exit with pytest's usage-error status (4) instead of 2.
+
+    ``lazy_epilog`` makes an epilog only when the help is shown: ``simulate``'s scenario list imports the
+    simulator and reads every scenario, which no other command (``--version`` included) should pay for.
+    """
+
+    def __init__(self, *args: Any, lazy_epilog: Callable[[], str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_epilog = lazy_epilog
+
+    def format_help(self) -> str:
+        if self.lazy_epilog is not None:
+            self.epilog, self.lazy_epilog = self.lazy_epilog(), None
+        return super().format_help()
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -87,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = commands.add_parser(
         "simulate",
         help="serve a simulated ServiceNow instance on loopback",
-        epilog=_scenario_list(),
+        lazy_epilog=_scenario_list,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     simulate.add_argument(

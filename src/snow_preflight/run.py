@@ -8,18 +8,23 @@ pytest directly gets one built from the ``--sn-*`` options.
 
 from __future__ import annotations
 
+import atexit
+import gc
+import os
 import platform
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from snow_preflight import __version__
-from snow_preflight.errors import ReportWriteError
+from snow_preflight.errors import PreflightError, ReportWriteError
 from snow_preflight.interrupts import cause_of, clear_earlier_reports, sigterm_as_interrupt
 from snow_preflight.judge.catalogue import Evidence
 from snow_preflight.judge.loading import Catalogue, load_catalogue
@@ -213,6 +218,27 @@ def read_instance(settings: Settings, catalogue: Catalogue | None = None) -> Sna
         return collect(client, settings, tool_version=__version__, extra=extra)
 
 
+def read_early(settings: Settings, catalogue: Catalogue) -> Future[Snapshot]:
+    """Start reading the instance in a background thread; the future holds the snapshot or the error.
+
+    The reads need only the settings and the catalogue, not pytest: sent first, the wave is in flight
+    while pytest starts, so a run costs little more than its one round trip. Whatever the thread raises
+    is raised again where the snapshot is first used, exactly as a read made then would raise it.
+    """
+    future: Future[Snapshot] = Future()
+    future.set_running_or_notify_cancel()
+
+    def read() -> None:
+        try:
+            future.set_result(read_instance(settings, catalogue))
+        except BaseException as exc:  # handed over whole, to be raised in the judging thread
+            future.set_exception(exc)
+
+    # A daemon: a run that stops before judging (a usage error in collection) does not wait for the wave.
+    threading.Thread(target=read, name="snow-preflight-read", daemon=True).start()
+    return future
+
+
 @dataclass
 class RunOutcome:
     exit_code: int
@@ -227,14 +253,93 @@ def run_checklist(
     *,
     replayed_from: str | None = None,
 ) -> RunOutcome:
-    """Run the checklist in pytest against *settings*' instance (or *snapshot*, offline)."""
+    """Run the checklist in pytest against *settings*' instance (or *snapshot*, offline).
+
+    The wave of reads goes out before pytest is even imported (see :func:`read_early`), and what the end
+    of the run needs is prepared while the instance answers, so a run costs little more than its one
+    round trip. An invalid catalogue sends nothing: pytest loads it again and reports the usage error.
+    """
+    catalogue: Catalogue | None = None
+    if snapshot is None:
+        try:
+            catalogue = load_catalogue(settings.checks_dirs, _item_kinds())
+        except PreflightError:
+            catalogue = None
+        else:
+            snapshot = read_early(settings, catalogue)
     import pytest
 
     from snow_preflight.plugin import Handoff, checklist_args
 
-    run = Run(settings, snapshot, replayed_from=replayed_from)
-    code = pytest.main(checklist_args(run, extra), plugins=[Handoff(run)])
+    _prepare_reports()
+    run = Run(settings, snapshot, replayed_from=replayed_from, catalogue=catalogue)
+    with _only_our_plugins(), _collector_spared():
+        code = pytest.main([*PYTEST_PLUGINS, *checklist_args(run, extra)], plugins=[Handoff(run)])
     return RunOutcome(int(code), run.report, run.written)
+
+
+#: Built-in pytest plugins a run does without, as they give a check nothing: other report formats
+#: (junitxml, pastebin), other kinds of test (doctest, unittest, subtests), other ways to run (stepwise,
+#: setuponly, setupplan, debugging), py.path fixtures (legacypath), and the two that turn stray exceptions
+#: into warnings at the price of a full garbage collection at the end (unraisableexception,
+#: threadexception). The fixtures a site check may use (tmp_path, monkeypatch, caplog, capsys, recwarn)
+#: stay, and so do capture, logging and warnings, which decide what a check's output looks like.
+UNUSED_PYTEST_PLUGINS = (
+    *("junitxml", "pastebin", "doctest", "unittest", "subtests", "stepwise", "setuponly", "setupplan"),
+    *("debugging", "legacypath", "unraisableexception", "threadexception"),
+)
+#: The plugins a run loads: ours, by name (no entry point is scanned: see _only_our_plugins), and pytest's
+#: own but for the unused ones.
+PYTEST_PLUGINS = ("-p", "snow_preflight.plugin", *(f"-pno:{name}" for name in UNUSED_PYTEST_PLUGINS))
+
+
+@contextmanager
+def _only_our_plugins() -> Iterator[None]:
+    """Within the block, pytest loads no plugin by entry point: the checklist needs only its own.
+
+    Other installed plugins (a random orderer, a timeout, platformdirs' own) would cost start-up time and
+    could change how the checks run; ``-p`` still loads one on purpose.
+    """
+    key = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
+    before = os.environ.get(key)
+    os.environ[key] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[key]
+        else:
+            os.environ[key] = before
+
+
+@contextmanager
+def _collector_spared() -> Iterator[None]:
+    """The garbage collector leaves alone what exists before the run: modules, catalogue, settings.
+
+    Hundreds of thousands of objects come from imports and live to the end; without this, each full
+    collection during the run walks them all again, and the interpreter's last one at exit costs tens of
+    milliseconds. They are handed back to the collector after the run, so a caller's own garbage is
+    still collected; at exit it is spared (``atexit``), when nothing needs collecting any more.
+    """
+    global _SPARED_AT_EXIT
+    if not _SPARED_AT_EXIT:
+        atexit.register(gc.freeze)
+        _SPARED_AT_EXIT = True
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+_SPARED_AT_EXIT = False
+
+
+def _prepare_reports() -> None:
+    """Import the renderers and compile the HTML template now, while the instance is still answering."""
+    from snow_preflight.reports import html, json_report, junit  # noqa: F401 - imported to be ready
+
+    html.prepare()
 
 
 def simulator_settings(sim: Simulator, **flags: Any) -> Settings:
