@@ -11,7 +11,6 @@ from __future__ import annotations
 import atexit
 import gc
 import os
-import platform
 import sys
 import threading
 import time
@@ -28,14 +27,15 @@ from snow_preflight.errors import PreflightError, ReportWriteError
 from snow_preflight.interrupts import cause_of, clear_earlier_reports, sigterm_as_interrupt
 from snow_preflight.judge.catalogue import Evidence
 from snow_preflight.judge.loading import Catalogue, load_catalogue
-from snow_preflight.judge.outcomes import Tracker, build_result, judge_call
 from snow_preflight.redaction import Redactor
-from snow_preflight.reports.model import CheckResult, RunInfo, RunReport, Verdict, count, verdict
 from snow_preflight.settings import Settings, resolve
 from snow_preflight.snapshot import Snapshot
 
+# The result model and the judging rules are imported when first used, not with this module: the command
+# line imports it before the instance is read, and the wave of reads should not wait for them.
 if TYPE_CHECKING:
     from snow_preflight.judge.views import View
+    from snow_preflight.reports.model import CheckResult, RunReport
     from snow_preflight.simulator import Simulator
 
 #: Exit statuses, as pytest's (0-5); documented in the README and in ``--help``.
@@ -71,6 +71,8 @@ class Run:
         self._catalogue = catalogue
         self._view: View | None = None
         self.redactor: Redactor = settings.connection.redactor()
+        from snow_preflight.judge.outcomes import Tracker
+
         self.tracker = Tracker(self._judge_aside)
         self.report: RunReport | None = None
         self.written: dict[str, Path] = {}
@@ -109,6 +111,8 @@ class Run:
 
     def _judge_aside(self, check_id: str) -> CheckResult:
         """Judge a prerequisite that was not selected, outside pytest, so its dependants are judged fairly."""
+        from snow_preflight.judge.outcomes import build_result, judge_call
+
         spec = self.catalogue.specs[check_id]
         evidence = Evidence()
         error: BaseException | None = None
@@ -143,6 +147,10 @@ class Run:
 
     def result_model(self) -> RunReport:
         """The run's result model, with every known secret redacted."""
+        import platform
+
+        from snow_preflight.reports.model import RunInfo, RunReport, count, verdict
+
         settings, snapshot = self.settings, self.snapshot
         results = self.results
         started = snapshot.taken_at if self.replayed_from else self.started
@@ -205,6 +213,8 @@ class Run:
 
     @property
     def go(self) -> bool:
+        from snow_preflight.reports.model import Verdict
+
         return self.report is not None and self.report.run.verdict is Verdict.GO
 
 
