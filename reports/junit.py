@@ -82,7 +82,9 @@ def _case(result: CheckResult) -> TestCase:
     text = body(result)
     if result.waived and result.waiver:
         # Accepted: CI shows it skipped with the waiver's reason; the body keeps the real outcome.
-        case.add_skipped_info(message=_one_line(f"{result.waiver.note} ({result.outcome.value})"), output=text)
+        case.add_skipped_info(
+            message=_one_line(f"{result.waiver.note} ({result.outcome.value})"), output=text
+        )
     elif result.outcome is Outcome.FAILED:
         case.add_failure_info(message=message, output=text, failure_type=result.severity.value)
     elif result.outcome is Outcome.ERROR:

@@ -176,6 +176,49 @@ class RunInfo(BaseModel):
     waivers: str | None = Field(default=None, description="The waivers file this run applied (--waivers).")
 
 
+class EvidenceChange(BaseModel):
+    """One evidence label whose values differ between the baseline and this run."""
+
+    label: str
+    before: str | None = Field(default=None, description="Its value(s) in the baseline; null: not recorded.")
+    after: str | None = Field(default=None, description="Its value(s) now; null: not recorded.")
+
+
+class ResultChange(BaseModel):
+    """How one result differs from the baseline: its outcome, its evidence, or both."""
+
+    instance: str | None = Field(default=None, description="The fleet instance; null for a single instance.")
+    id: str = Field(description="The result id, as in results[].id.")
+    title: str
+    severity: Severity
+    before: Outcome | None = Field(
+        default=None, description="The outcome in the baseline; null: no such result."
+    )
+    after: Outcome | None = Field(default=None, description="The outcome now; null: no such result now.")
+    why: str = Field(description='What changed, in words, e.g. "passed → error: visibility lost".')
+    evidence: list[EvidenceChange] = Field(default_factory=list)
+
+
+class Comparison(BaseModel):
+    """What changed since a baseline report (``--baseline``, ``snow-preflight diff``), by result id.
+
+    Worse: a result now failed or could not be verified that was not (passed → error is visibility lost), or
+    a new result that fails. Better: a failed or error result that now passes. Changed: evidence that
+    differs (times and the instance's own URL aside), a result that appeared or went, or was skipped.
+    """
+
+    baseline: str = Field(description="The baseline report or bundle, by name.")
+    baseline_started_at: datetime = Field(description="When the baseline run started (UTC).")
+    baseline_verdict: Verdict
+    worse: list[ResultChange] = Field(default_factory=list)
+    better: list[ResultChange] = Field(default_factory=list)
+    changed: list[ResultChange] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What else differs: the tool version, the gate, instances found in only one report.",
+    )
+
+
 class RunReport(BaseModel):
     """Everything one run produced; the only input of the renderers."""
 
@@ -191,6 +234,9 @@ class RunReport(BaseModel):
     )
     unused_waivers: list[UnusedWaiver] = Field(
         default_factory=list, description="Waivers of the waivers file that waived nothing in this run."
+    )
+    baseline: Comparison | None = Field(
+        default=None, description="What changed since the baseline report named by --baseline."
     )
 
 

@@ -123,6 +123,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema (draft 2020-12) that every report.json of this version "
         "validates against; the README's 'report.json and its schema' says what may change.",
     )
+
+    diff = commands.add_parser(
+        "diff",
+        help="compare two runs: what got worse, what got better, what changed in the evidence",
+        description="Compare two report.json files (or their folders, or support bundles) by result id: what "
+        "got worse (a result now failed or could not be verified: passed -> error is visibility lost), what "
+        "got better, and what changed in the evidence (a MID Server switched, a method added, a version "
+        "changed). Times and each report's instance URL are not compared.",
+        epilog="exit status:\n  0 nothing got worse, 1 something got worse, 4 an input cannot be read\n\n"
+        "example:\n  snow-preflight diff yesterday/report.json preflight-report/report.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    diff.add_argument("old", type=Path, help="the earlier run: report.json, its folder, or a bundle")
+    diff.add_argument("new", type=Path, help="the later run, in the same forms")
+    diff.add_argument("--json", action="store_true", help="print the comparison as JSON instead of text")
     return parser
 
 
@@ -202,11 +217,18 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _replay(args: argparse.Namespace) -> int:
     from snow_preflight.run import replay_bundle
-    from snow_preflight.settings import check_report_dir
+    from snow_preflight.settings import check_inputs, check_report_dir
 
     flags = {k: v for k, v in _flags(args).items() if v is not None and k != "bundle"}
     check_report_dir(flags.get("report_dir", Path("preflight-replay")))  # replay_bundle's default
+    check_inputs(flags.get("waivers"), flags.get("baseline"))
     return replay_bundle(args.bundle, flags).exit_code
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from snow_preflight.diff import diff_command
+
+    return diff_command(args.old, args.new, as_json=args.json)
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -216,7 +238,14 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": _run, "demo": _demo, "simulate": _simulate, "replay": _replay, "schema": _schema}
+COMMANDS = {
+    "run": _run,
+    "demo": _demo,
+    "simulate": _simulate,
+    "replay": _replay,
+    "schema": _schema,
+    "diff": _diff,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

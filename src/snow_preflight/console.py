@@ -60,6 +60,11 @@ def summary(report: RunReport, written: Mapping[str, Path], problem: str | None 
             f"  {'WAIVED' if r.waived else r.outcome.value.upper():<7} {r.severity.value:<8} "
             f"{_clip(r.id, id_width):<{id_width}}  " + _clip(said, _WIDTH - id_width - 22)
         )
+    if report.baseline is not None:
+        from snow_preflight.diff import describe, summary_line
+
+        lines.append(f"snow-preflight: {summary_line(report.baseline)}")
+        lines += describe(report.baseline, detail=False)
     if info.not_run:
         lines.append(f"Not run in this run ({len(info.not_run)}): {', '.join(info.not_run)}")
     if report.unused_waivers:

@@ -129,6 +129,8 @@ OPTIONS: tuple[Option, ...] = (
            "SN_CHECKS", "", "DIR", Path, append=True, commands=_ALL),
     Option("waivers", "waivers", "a TOML file of accepted findings ([[waiver]] tables with an expiry date; "
            "see the README's Waivers)", "SN_WAIVERS", "", "FILE", Path, commands=_ALL),
+    Option("baseline", "baseline", "an earlier report.json (or its folder, or a bundle): the reports open with "
+           "what changed since it", "SN_BASELINE", "", "FILE", Path, commands=_ALL),
 )  # fmt: skip
 BY_FIELD: Mapping[str, Option] = {option.field: option for option in OPTIONS}
 SECRET_FIELDS = frozenset(option.field for option in OPTIONS if option.secret)

@@ -175,6 +175,10 @@ class Run:
         from snow_preflight.waivers import settle
 
         run = settle(run, settings.waivers, self.name)  # accepted findings keep their outcome, not the gate
+        if settings.baseline is not None:
+            from snow_preflight.diff import with_baseline
+
+            run = with_baseline(run, settings.baseline)  # what changed since the earlier run
         return RunReport.model_validate(self.redactor.data(run.model_dump(mode="json")))
 
     def finish(self) -> RunReport:

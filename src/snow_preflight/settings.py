@@ -83,6 +83,8 @@ class Settings(BaseModel):
     skip: tuple[str, ...] = ()
     # Accepted findings: a TOML file of [[waiver]] tables (see snow_preflight.waivers).
     waivers: Path | None = None
+    # An earlier report.json, its folder or a bundle: the reports say what changed since (snow_preflight.diff).
+    baseline: Path | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -161,11 +163,20 @@ def resolve(
     for folder in settings.checks_dirs:
         if not folder.is_dir():
             raise ConfigError(f"--checks {folder} is not a folder: name a folder of check modules")
-    if settings.waivers is not None:
+    check_inputs(settings.waivers, settings.baseline)
+    return settings
+
+
+def check_inputs(waivers: Path | None, baseline: Path | None) -> None:
+    """Read the waivers file and the baseline now: a malformed one is a usage error before any request."""
+    if waivers is not None:
         from snow_preflight.waivers import load_waivers
 
-        load_waivers(settings.waivers)  # a malformed file is a usage error now, before any request
-    return settings
+        load_waivers(waivers)
+    if baseline is not None:
+        from snow_preflight.diff import load_side
+
+        load_side(baseline)
 
 
 def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
