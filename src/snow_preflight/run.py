@@ -350,8 +350,9 @@ _SPARED_AT_EXIT = False
 
 
 def _prepare_reports() -> None:
-    """Import the renderers and compile the HTML template now, while the instance is still answering."""
-    from snow_preflight.reports import html, json_report, junit  # noqa: F401 - imported to be ready
+    """Import what writes the reports and compile the HTML template now, while the instance answers."""
+    from snow_preflight import console  # noqa: F401 - imported to be ready
+    from snow_preflight.reports import html, json_report, junit, writer  # noqa: F401 - imported to be ready
 
     html.prepare()
 
