@@ -8,8 +8,10 @@ Three levels, as on the platform:
 
 A scenario's ``"acl"`` block maps a user name (or ``"*"`` for every non-admin) to
 ``{"deny_tables": [...], "hide_rows": {table: encoded query of hidden rows, "" = all},
-"mask_fields": {table: [...]}}``. Independently of the scenario, non-admins read
-``sys_properties`` as 200 with no rows, as measured on real instances.
+"mask_fields": {table: [...]}, "deny_write": [...]}``; ``deny_write`` names tables the login may read
+but not write, whatever its roles (see :mod:`writes` for who may write by default). Independently of
+the scenario, non-admins read ``sys_properties`` as 200 with no rows, as measured on real instances,
+and may not read the update sets and customer updates at all.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class AclRules:
     deny_tables: frozenset[str] = frozenset()
     hide_rows: Mapping[str, str] = field(default_factory=dict)
     mask_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    deny_write: frozenset[str] = frozenset()
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AclRules:
@@ -37,11 +40,15 @@ class AclRules:
             deny_tables=frozenset(data.get("deny_tables", [])),
             hide_rows=dict(data.get("hide_rows", {})),
             mask_fields={t: frozenset(f) for t, f in data.get("mask_fields", {}).items()},
+            deny_write=frozenset(data.get("deny_write", [])),
         )
 
 
-# Non-admins see sys_properties as 200/0 rows (LH-SPIKE); admins see everything.
-NON_ADMIN_DEFAULT = AclRules(hide_rows={"sys_properties": ""})
+# Non-admins see sys_properties as 200/0 rows (LH-SPIKE); update sets are admin-only [inferred,
+# research-beyond-read-only.md §1.2]; admins see everything.
+NON_ADMIN_DEFAULT = AclRules(
+    hide_rows={"sys_properties": ""}, deny_tables=frozenset({"sys_update_set", "sys_update_xml"})
+)
 
 
 class Persona:
@@ -49,6 +56,7 @@ class Persona:
 
     def __init__(self, rules: list[AclRules], store: Store, context: Context) -> None:
         self.denied: frozenset[str] = frozenset().union(*(r.deny_tables for r in rules))
+        self.write_denied: frozenset[str] = frozenset().union(*(r.deny_write for r in rules))
         self._hidden: dict[str, list[Predicate | None]] = {}
         self._masked: dict[str, set[str]] = {}
         self._rule_cache: dict[tuple[str, str], list[Predicate | None] | None] = {}

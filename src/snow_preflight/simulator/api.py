@@ -3,7 +3,8 @@
 :meth:`Instance.handle` takes a parsed request and returns a :class:`Response`. Order of
 evaluation mirrors what sits in front of a real instance: faults first (a hibernating instance
 or an SSO proxy answers before the platform authenticates anyone), then authentication, then
-the endpoint. The data is never changed: every write is refused with the platform's ACL error.
+the endpoint. Writes (PATCH/PUT of a record, the Attachment API) are :mod:`writes`'s; a POST or
+DELETE on the Table API is refused with the platform's ACL error.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from snow_preflight.simulator.render import Renderer
 from snow_preflight.simulator.responses import Response
 from snow_preflight.simulator.scenarios import Scenario
 from snow_preflight.simulator.store import Row, Store
+from snow_preflight.simulator.writes import ATTACHMENT_FILE, Caller, Writes
 
 _TABLE = re.compile(r"^/api/now/(?:(v1|v2)/)?table/([^/]+)(?:/([^/]+))?/?$")
 _STATS = re.compile(r"^/api/now/(?:(v1)/)?stats/([^/]+)/?$")
+_ATTACHMENT = re.compile(r"^/api/now/(?:v1/)?attachment/([0-9A-Za-z]+)/file/?$")
 _CURRENT_USER = "/api/now/ui/user/current_user"
 _OAUTH = "/oauth_token.do"
 DEFAULT_LIMIT = 10000
@@ -50,6 +53,7 @@ class Instance:
     def __init__(self, scenario: Scenario, faults: FaultBook, expires_in: float | None = None) -> None:
         self.scenario = scenario
         self.store = Store(scenario.tables)
+        self.writes = Writes(self.store, scenario.touches)
         self.faults = faults
         users = self.store.rows("sys_user")
         self._users: dict[str, Row] = {row["user_name"]: row for row in users}
@@ -104,9 +108,20 @@ class Instance:
         table_match = _TABLE.match(request.path)
         if table_match is not None:
             version, table, sys_id = table_match.groups()
+            if method in ("PATCH", "PUT") and sys_id is not None:
+                return self._update(request, identity, version, table, sys_id)
             if method not in ("GET", "HEAD"):
                 return r.write_denied(method)
             return self._table(request, identity, version, table, sys_id)
+        if request.path.rstrip("/") == ATTACHMENT_FILE and method == "POST":
+            params = {k: v[0] for k, v in request.query.items()}
+            content_type = request.headers.get("content-type", "")
+            return self.writes.attach(
+                self._caller(identity), params, content_type, request.body, request.base_url
+            )
+        attachment = _ATTACHMENT.match(request.path)
+        if attachment is not None and method in ("GET", "HEAD"):
+            return self.writes.file(self._caller(identity), attachment.group(1))
         stats_match = _STATS.match(request.path)
         if method not in ("GET", "HEAD"):
             return r.error(405, "Method not Supported", "Requested method is not supported by the resource")
@@ -133,6 +148,11 @@ class Instance:
                 )
                 self._personas[identity.user_name] = persona
             return persona
+
+    def _caller(self, identity: Identity) -> Caller:
+        user = self._users.get(identity.user_name)
+        sys_id = user["sys_id"] if user else ""
+        return Caller(identity.user_name, sys_id, sys_id in self._admins, self._persona(identity))
 
     def _renderer(self, request: Request, persona: Persona, version: str | None) -> Renderer:
         prefix = f"/api/now/{version}/table" if version else "/api/now/table"
@@ -172,7 +192,9 @@ class Instance:
             row = self.store.get(table, sys_id)
             if row is None or not persona.can_read_row(table, row):
                 return r.not_found()
-            return r.json_response(200, {"result": renderer.row(table, row, fields)})
+            response = r.json_response(200, {"result": renderer.row(table, row, fields)})
+            self.writes.served(table, [row])
+            return response
         query = self._query(request, table)
         predicate = compile_query(query, self.store, table, self._context(identity))
         matched = [row for row in self.store.rows(table) if predicate(row)]
@@ -192,7 +214,28 @@ class Instance:
             if link:
                 headers["Link"] = link
         result = [renderer.row(table, row, fields) for row in page]
-        return r.json_response(200, {"result": result}, headers)
+        response = r.json_response(200, {"result": result}, headers)
+        self.writes.served(table, page)
+        return response
+
+    def _update(
+        self, request: Request, identity: Identity, version: str | None, table: str, sys_id: str
+    ) -> Response:
+        if not self.store.has_table(table):
+            return r.error(400, f"Invalid table {table}", None)
+        persona = self._persona(identity)
+        if not persona.can_read_table(table):
+            return r.write_denied(request.method)
+        renderer = self._renderer(request, persona, version)
+        fields = renderer.fields_for(table, request.param("sysparm_fields"))
+        return self.writes.update(
+            self._caller(identity),
+            table,
+            sys_id,
+            request.body,
+            lambda row: renderer.row(table, row, fields),
+            by_display=request.param("sysparm_input_display_value").lower() == "true",
+        )
 
     def _stats(self, request: Request, identity: Identity, table: str) -> Response:
         if not self.store.has_table(table):

@@ -4,7 +4,9 @@ A file holds ``description`` (one line), optional ``extends`` (another scenario 
 ``login``, ``users`` (user name → password), ``oauth_clients``, ``tokens`` and ``api_keys``
 (→ user name), ``settings``, ``acl`` (see :mod:`acl`), ``faults`` (see :mod:`faults`), seed
 ``tables``, and the patch operations ``delete`` / ``update`` / ``insert`` applied in that order
-on top of the parent. ``generate`` builds bulk rows in code (see :mod:`generate`).
+on top of the parent. ``generate`` builds bulk rows in code (see :mod:`generate`). ``touch`` lists
+records someone else edits while the pre-flight works: ``{"table", "row": <_id>, "after_reads": N,
+"set": {field: value}, "by": user}`` (see :class:`Touch`, played by :mod:`writes`).
 
 Row conventions: ``_id`` is the row's key inside the scenario; its sys_id is derived from
 ``<class table>:<_id>`` unless ``sys_id`` is given. ``"@<table>:<_id>"`` is a reference to such a
@@ -46,6 +48,19 @@ class UnknownScenarioError(SimulatorError, LookupError):
 
 
 @dataclass
+class Touch:
+    """Someone else saves a record after it was served *after_reads* times (once)."""
+
+    table: str
+    sys_id: str
+    values: dict[str, str]
+    after_reads: int = 1
+    by: str = "jane.doe"
+    reads: int = field(default=0, compare=False)
+    done: bool = field(default=False, compare=False)
+
+
+@dataclass
 class Scenario:
     name: str
     description: str
@@ -58,6 +73,7 @@ class Scenario:
     acl: dict[str, AclRules]
     faults: list[Fault]
     tables: dict[str, list[Row]] = field(default_factory=dict)
+    touches: list[Touch] = field(default_factory=list)
 
 
 def _path_for(name: str) -> Path:
@@ -97,6 +113,7 @@ def _raw(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
         if key in data:
             merged[key] = data[key]
     merged["faults"] = [*parent.get("faults", []), *data.get("faults", [])]
+    merged["touch"] = [*parent.get("touch", []), *data.get("touch", [])]
     merged["_patches"] = [*parent["_patches"], data]
     return merged
 
@@ -194,6 +211,25 @@ def _resolve(tables: dict[str, list[dict[str, Any]]], now: datetime) -> dict[str
     return out
 
 
+def _touches(specs: list[dict[str, Any]], tables: dict[str, list[dict[str, Any]]]) -> list[Touch]:
+    """The scenario's ``touch`` entries, each bound to the sys_id of the row it names."""
+    out = []
+    for spec in specs:
+        table, key = spec["table"], spec["row"]
+        raw = next((row for row in tables.get(table, []) if row.get("_id") == key), None)
+        if raw is None:
+            raise ValueError(f"touch of unknown {table} row {key!r}")
+        values = {name: str(value) for name, value in spec.get("set", {}).items()}
+        unknown = values.keys() - schema.ALL_FIELDS[table].keys()
+        if unknown:
+            raise ValueError(f"touch of {table} row {key!r} sets unknown fields {sorted(unknown)}")
+        sys_id = str(raw.get("sys_id") or sys_id_for(table, key))
+        out.append(
+            Touch(table, sys_id, values, int(spec.get("after_reads", 1)), str(spec.get("by", "jane.doe")))
+        )
+    return out
+
+
 def load_scenario(name: str) -> Scenario:
     """Load a built-in scenario by name (or a ``.json`` file by path), times resolved to now."""
     data = _raw(name)
@@ -214,4 +250,5 @@ def load_scenario(name: str) -> Scenario:
         acl={user: AclRules.from_json(rules) for user, rules in data.get("acl", {}).items()},
         faults=[Fault.from_json(f) for f in data.get("faults", [])],
         tables=_resolve(tables, now),
+        touches=_touches(data.get("touch", []), tables),
     )

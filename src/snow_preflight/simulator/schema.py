@@ -1,7 +1,8 @@
 """The dictionary of the simulated instance: tables, their fields, references and inheritance.
 
-Only the tables the pre-flight reads are modelled. A field's type drives how it renders:
-``ref:<table>`` fields become ``{"link","value"}`` objects, ``bool`` defaults to ``"false"``.
+Only the tables the pre-flight reads, and those fix mode and attach write, are modelled. A field's type
+drives how it renders: ``ref:<table>`` fields become ``{"link","value"}`` objects, ``bool`` defaults to
+``"false"``, ``journal`` fields always read back empty.
 Anything not listed here is an unknown field: the Table API silently omits it from
 ``sysparm_fields`` and silently drops it from ``sysparm_query`` (servicenow-facts.md §3.2).
 """
@@ -301,6 +302,64 @@ _TABLES: list[TableDef] = [
             "agent_correlator": "string",
             "processed": "datetime",
             "sequence": "string",
+        },
+    ),
+    # What fix mode and attach write (servicenow-facts.md §8): change requests and their journal,
+    # attachments, and the customer updates an edited app file leaves in an update set.
+    _t(
+        "change_request",
+        "number",
+        {
+            "number": "string",
+            "short_description": "string",
+            "state": "string",
+            "type": "string",
+            "assigned_to": "ref:sys_user",
+            "work_notes": "journal",  # journal fields read back empty; entries live in sys_journal_field
+            "comments": "journal",
+        },
+    ),
+    _t(
+        "sys_journal_field",
+        "value",
+        {"name": "string", "element": "string", "element_id": "string", "value": "string"},
+    ),
+    _t(
+        "sys_attachment",
+        "file_name",
+        {
+            "file_name": "string",
+            "content_type": "string",
+            "size_bytes": "integer",
+            "size_compressed": "integer",
+            "compressed": "bool",
+            "table_name": "string",
+            "table_sys_id": "string",
+            "hash": "string",
+        },
+    ),
+    _t(
+        "sys_update_set",
+        "name",
+        {
+            "name": "string",
+            "application": "ref:sys_scope",
+            "state": "string",
+            "is_default": "bool",
+            "description": "string",
+        },
+    ),
+    _t(
+        "sys_update_xml",
+        "name",
+        {
+            "name": "string",
+            "type": "string",
+            "target_name": "string",
+            "action": "string",
+            "category": "string",
+            "application": "ref:sys_scope",
+            "update_set": "ref:sys_update_set",
         },
     ),
     _t(

@@ -2,11 +2,13 @@
 
 ``ThreadingHTTPServer`` gives one thread per connection, so the per-request latency option
 overlaps for parallel requests just as round trips to a real instance do. Every request is
-recorded (method, path, query, status, monotonic arrival/finish, user) — never a secret.
+recorded (method, path, query, status, monotonic arrival/finish, user, and the field names a Table API
+write sent) — never a secret, and never a value written.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import ssl
 import tempfile
@@ -36,6 +38,7 @@ class RequestRecord:
     finished: float  # time.monotonic() when the answer was written
     username: str | None  # the user the request authenticated as; None when it did not
     fault: str | None = None  # the kind of injected fault that shaped the answer
+    fields: tuple[str, ...] = ()  # the names (never the values) of the fields a Table API write sent
 
     @property
     def duration(self) -> float:
@@ -52,6 +55,17 @@ def count_waves(records: Sequence[RequestRecord]) -> int:
         else:
             wave_end = max(wave_end, record.finished)
     return waves
+
+
+def _written_fields(method: str, path: str, body: bytes) -> tuple[str, ...]:
+    """The top-level keys of a Table API write's JSON body; () for reads, files and anything not JSON."""
+    if method in ("GET", "HEAD") or not path.startswith("/api/now/") or "/table/" not in path or not body:
+        return ()
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return ()
+    return tuple(str(key) for key in data) if isinstance(data, dict) else ()
 
 
 class _Server(ThreadingHTTPServer):
@@ -110,6 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
                 finished=time.monotonic(),
                 username=response.user_name,
                 fault=response.fault,
+                fields=_written_fields(self.command, parts.path, body),
             )
         )
         try:

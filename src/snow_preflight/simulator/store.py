@@ -1,8 +1,12 @@
-"""The simulated instance's records: stored once, indexed by sys_id, read-only after load.
+"""The simulated instance's records, indexed by sys_id.
 
 Rows are plain ``dict[str, str]`` holding the stored (raw) value of every field of their class.
 A row lives in the table of its class (``sys_class_name``); a query on a parent table walks the
 class and its descendants, as the platform does (servicenow-facts.md §2.1, §6 item 7).
+
+Only :mod:`snow_preflight.simulator.writes` changes them, through :meth:`Store.insert` and
+:meth:`Store.update`. An insert replaces the table's list rather than appending to it, so a read that is
+walking the old list in another thread is never disturbed.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ Row = dict[str, str]
 
 
 class Store:
-    """Tables of rows, an index by sys_id, and dot-walk lookups. Never mutated after construction."""
+    """Tables of rows, an index by sys_id, and dot-walk lookups."""
 
     def __init__(self, tables: Mapping[str, list[Row]]) -> None:
         self._rows: dict[str, list[Row]] = {name: [] for name in schema.TABLES}
@@ -27,6 +31,18 @@ class Store:
                 self._rows[table].append(row)
                 self._by_id[row["sys_id"]] = row
         self._scan_cache: dict[str, list[Row]] = {}
+
+    def insert(self, table: str, row: Row) -> None:
+        """Add *row* (holding every field of *table*) to *table*."""
+        self._rows[table] = [*self._rows[table], row]
+        self._by_id[row["sys_id"]] = row
+        for name in schema.lineage(table):  # the scans of the table and of every table it extends
+            self._scan_cache.pop(name, None)
+
+    @staticmethod
+    def update(row: Row, values: dict[str, str]) -> None:
+        """Change fields of a stored row in place (the caller advances sys_mod_count and sys_updated_on)."""
+        row.update(values)
 
     def has_table(self, table: str) -> bool:
         return table in schema.TABLES
