@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="snow-preflight",
         description="Pre-flight checks for the Rundeck / PagerDuty Automation app on ServiceNow: app installed, "
         "roles held, MID Server up, every HTTP method of 'Rundeck - API' routed through it. "
-        "Read-only: only GET requests reach the instance.",
+        "Read-only: only GET requests reach the instance; only 'fix --apply' and 'attach' write, and "
+        "only what they name.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -116,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="re-run the checklist on a support bundle, offline")
     replay.add_argument("bundle", type=Path, help="a bundle written by --bundle")
     add_cli_options(replay, "replay")
+
+    from snow_preflight.fix.arguments import add_attach_parser, add_fix_parser
+
+    add_fix_parser(commands)
+    add_attach_parser(commands)
 
     commands.add_parser(
         "schema",
@@ -238,6 +244,18 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fix(args: argparse.Namespace) -> int:
+    from snow_preflight.fix.commands import fix
+
+    return fix(args)
+
+
+def _attach(args: argparse.Namespace) -> int:
+    from snow_preflight.fix.commands import attach
+
+    return attach(args)
+
+
 COMMANDS = {
     "run": _run,
     "demo": _demo,
@@ -245,6 +263,8 @@ COMMANDS = {
     "replay": _replay,
     "schema": _schema,
     "diff": _diff,
+    "fix": _fix,
+    "attach": _attach,
 }
 
 

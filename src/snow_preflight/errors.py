@@ -13,6 +13,8 @@ exception text ever carries a credential (see :mod:`snow_preflight.redaction`).
     ├── ReportWriteError             the reports could not be written: exit 3
     ├── CannotVerify                 a check could not see what it needs: outcome "error", never "failed"
     │   └── Withheld                 a field the instance did not return to this login (field ACL)
+    ├── FixRefusedError              fix or attach will not go on (no usable MID Server, a protected record,
+    │                                a stale or foreign undo file, no reports to attach): exit 4
     └── InstanceError                the instance could not give a usable answer
         ├── UnreachableError         DNS, connection refused, TLS, timeout
         ├── AuthenticationError      401: credentials refused
@@ -21,8 +23,9 @@ exception text ever carries a credential (see :mod:`snow_preflight.redaction`).
         ├── NotFoundError            404: no such record, or hidden by ACL
         ├── RateLimitedError         429 that outlasted Retry-After
         ├── ServerError              5xx that outlasted the retries or the time budget
-        └── UnexpectedResponseError  not the Table API's JSON: a proxy or SSO page, malformed JSON, a redirect
-            └── HibernatingError     a sleeping developer instance
+        ├── UnexpectedResponseError  not the Table API's JSON: a proxy or SSO page, malformed JSON, a redirect
+        │   └── HibernatingError     a sleeping developer instance
+        └── WriteRefusedError        a write (fix, attach) answered 4xx: denied by ACL (403), no such record
 
     DuplicateResultError             (a RuntimeError, not a diagnosis) two results with one id: a bug, exit 3
 """
@@ -164,6 +167,27 @@ class UnexpectedResponseError(InstanceError):
 
 class HibernatingError(UnexpectedResponseError):
     kind = "hibernating"
+
+
+class WriteRefusedError(InstanceError):
+    """A write of fix or attach answered 4xx; *said* is the instance's own error text (may be empty).
+
+    The fix package turns it into a message naming what it was writing and what to do.
+    """
+
+    kind = "write_refused"
+
+    def __init__(
+        self, message: str, *, status: int | None = None, url: str | None = None, said: str = ""
+    ) -> None:
+        super().__init__(message, status=status, url=url)
+        self.said = said
+
+
+class FixRefusedError(PreflightError):
+    """fix or attach will not go on, and has written nothing: the message names the cause and the fix."""
+
+    kind = "fix_refused"
 
 
 class DuplicateResultError(RuntimeError):

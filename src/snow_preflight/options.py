@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from snow_preflight.settings import Settings
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+#: The commands that log in to an instance: a row without a note in the README's table belongs to them.
+_CONNECT = ("run", "fix", "attach")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Option:
     secret: bool = False
     append: bool = False  # may be given several times; a list in the config file
     switch: bool = False  # a flag without a value
-    commands: tuple[str, ...] = ("run",)  # CLI commands that take it (pytest takes them all)
+    commands: tuple[str, ...] = _CONNECT  # CLI commands that take it (pytest takes them all)
 
     @property
     def config_key(self) -> str | None:
@@ -57,8 +59,8 @@ class Option:
         return "what to expect" if self.section == "expect" else "what to judge and where reports go"
 
 
-_JUDGE = ("run", "demo")
-_ALL = ("run", "demo", "replay")
+_JUDGE = ("run", "demo", "fix")  # fix judges too: it re-runs the checklist after its changes
+_ALL = ("run", "demo", "replay", "fix")
 OPTIONS: tuple[Option, ...] = (
     # -- instance and login -------------------------------------------------------------------------
     Option("base_url", "instance", "the instance: acme, acme.service-now.com or an https:// URL", "SN_HOST",
@@ -120,7 +122,7 @@ OPTIONS: tuple[Option, ...] = (
            choices=SEVERITIES, commands=_ALL),
     Option("report_dir", "report-dir",
            "where report.json, report.html and junit.xml go (default ./preflight-report; "
-           "./preflight-replay for replay)", "SN_REPORT_DIR", "", "DIR", Path, commands=_ALL),
+           "./preflight-replay for replay)", "SN_REPORT_DIR", "", "DIR", Path, commands=(*_ALL, "attach")),
     Option("bundle", "bundle", "also write a redacted support bundle (zip) for offline analysis",
            "SN_BUNDLE", "", switch=True, commands=_JUDGE),
     Option("ticket", "ticket", "support ticket id to record in the support bundle (implies --bundle)",
@@ -244,7 +246,7 @@ def markdown_table() -> str:
     for option in OPTIONS:
         metavar = "|".join(option.choices) if option.choices else option.metavar
         value = "" if option.switch else f" {metavar}".replace("|", "\\|")
-        commands = "" if option.commands == ("run",) else f" ({', '.join(option.commands)})"
+        commands = "" if option.commands == _CONNECT else f" ({', '.join(option.commands)})"
         env = f"`{option.env}`" + (" (comma-separated)" if option.append else "")
         key = f"`{option.config_key}`" if option.config_key else "never (a secret)"
         help_text = option.help.replace("|", "\\|")

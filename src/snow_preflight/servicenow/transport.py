@@ -2,7 +2,9 @@
 
 :meth:`Transport.get` is the only way a request for data reaches the instance, and it can only GET;
 :meth:`Transport.post_token` can only POST the OAuth form to ``/oauth_token.do``. There is no generic
-request method, so a check cannot change the instance even by mistake.
+request method, so a check cannot change the instance even by mistake. The one write path is a separate
+module, :mod:`snow_preflight.servicenow.writing`, which only :mod:`snow_preflight.fix` imports (a test
+holds that).
 
 Retries, all inside the connection's ``time_budget`` for one request:
 
