@@ -4,6 +4,7 @@ own login; a change request that is missing or cannot be written is one line."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fix_support import ADMIN, Ran, admin_get, command, fresh, load, writes
@@ -29,6 +30,21 @@ def _attach(sim: Simulator, folder: Path, *args: str, **kw: object) -> Ran:
     return command(sim, folder, "attach", *args, **kw)  # type: ignore[arg-type]
 
 
+def _as_jane(sim: Simulator, folder: Path, change: str, capsys: Any, monkeypatch: Any) -> Ran:
+    """attach --change *change* logged in as jane.doe (itil), her password in SN_ATTACH_PASSWORD."""
+    return _attach(
+        sim,
+        folder,
+        "--change",
+        change,
+        "--attach-username",
+        "jane.doe",
+        capsys=capsys,
+        monkeypatch=monkeypatch,
+        env=JANE,
+    )
+
+
 def _change(sim: Simulator) -> str:
     [row] = admin_get(sim, "/api/now/table/change_request", sysparm_query=f"number={CHANGE}")
     return str(row["sys_id"])
@@ -40,17 +56,7 @@ def test_attach_puts_both_reports_and_a_work_note_with_the_verdict_on_the_change
     """As jane.doe (itil), attach uploads report.html and report.json byte for byte with their Content-Type,
     then a work note naming the verdict, the instance, the run's time and the tool version."""
     with fresh(SCENARIO) as sim:
-        ran = _attach(
-            sim,
-            reports,
-            "--change",
-            CHANGE,
-            "--attach-username",
-            "jane.doe",
-            capsys=capsys,
-            monkeypatch=monkeypatch,
-            env=JANE,
-        )
+        ran = _as_jane(sim, reports, CHANGE, capsys, monkeypatch)
         change = _change(sim)
         files = admin_get(sim, "/api/now/table/sys_attachment", sysparm_query=f"table_sys_id={change}")
         contents = {row["file_name"]: _download(sim, row["sys_id"]) for row in files}
@@ -91,10 +97,7 @@ def test_a_change_request_is_found_by_sys_id_too(
 ) -> None:
     """--change takes the change request's sys_id as well as its number."""
     with fresh(SCENARIO) as sim:
-        ran = _attach(
-            sim, reports, "--change", _change(sim), "--attach-username", "jane.doe",
-            capsys=capsys, monkeypatch=monkeypatch, env=JANE,
-        )  # fmt: skip
+        ran = _as_jane(sim, reports, _change(sim), capsys, monkeypatch)
     assert ran.code == 0, ran.text
     assert f"Attached to {CHANGE}: report.html, report.json" in ran.out
 
@@ -119,10 +122,7 @@ def test_a_missing_change_request_is_one_line(
 ) -> None:
     """A change number that does not exist: one line saying so, exit 1, no write sent."""
     sim.clear_requests()
-    ran = _attach(
-        sim, reports, "--change", "CHG0099999", "--attach-username", "jane.doe",
-        capsys=capsys, monkeypatch=monkeypatch, env=JANE,
-    )  # fmt: skip
+    ran = _as_jane(sim, reports, "CHG0099999", capsys, monkeypatch)
     assert ran.code == 1
     assert writes(sim) == []
     [line] = ran.err.strip().splitlines()
@@ -167,17 +167,7 @@ def test_attach_shows_no_secret(
     """Neither the console nor attach-result.json holds the attach login's password; the result lists the
     writes with their path and file names."""
     with fresh(SCENARIO) as sim:
-        ran = _attach(
-            sim,
-            reports,
-            "--change",
-            CHANGE,
-            "--attach-username",
-            "jane.doe",
-            capsys=capsys,
-            monkeypatch=monkeypatch,
-            env=JANE,
-        )
+        ran = _as_jane(sim, reports, CHANGE, capsys, monkeypatch)
     result = (reports / "attach-result.json").read_text()
     assert "jane-demo-pw" not in ran.text + result
     assert '"source": "attach: report.html"' in result
