@@ -4,6 +4,9 @@ everything that can be checked before the instance is read is checked when the s
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -165,13 +168,29 @@ def test_a_missing_report_folder_is_accepted_without_being_created(tmp_path: Pat
     assert not (tmp_path / "new").exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permission bits")
 def test_a_report_folder_this_user_cannot_write_is_refused(tmp_path: Path) -> None:
-    """A folder without write permission is refused before any request."""
+    """A folder without write permission is refused before any request.
+
+    Root writes through permission bits, so under root (as in CI) the check runs in a child process whose
+    capability to override them is dropped (util-linux ``setpriv``): the same code, judged as an ordinary
+    login would be.
+    """
     locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    with pytest.raises(ConfigError, match="cannot be written"):
-        check_report_dir(locked / "reports")
+    locked.mkdir(mode=0o555)
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from snow_preflight.errors import ConfigError\n"
+        "from snow_preflight.settings import check_report_dir\n"
+        "try:\n    check_report_dir(Path(sys.argv[1]))\nexcept ConfigError as exc:\n    print(exc)\n"
+    )
+    command = [sys.executable, "-c", script, str(locked / "reports")]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is needed to test permission bits as root"
+        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--", *command]
+    child = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert child.returncode == 0, child.stderr
+    assert "cannot be written" in child.stdout
 
 
 def test_a_checks_folder_that_is_not_a_folder_is_refused(tmp_path: Path) -> None:
