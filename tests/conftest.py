@@ -11,9 +11,11 @@ from __future__ import annotations
 import base64
 import socket
 import threading
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -140,6 +142,25 @@ def stand_in() -> Iterator[StandIn]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def read_artifacts(directory: Path) -> dict[str, str]:
+    """Every file a run wrote under *directory*, each file of a zip (a bundle) unzipped: name → text."""
+    texts: dict[str, str] = {}
+    for path in directory.rglob("*"):
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                for name in archive.namelist():
+                    texts[f"{path.name}:{name}"] = archive.read(name).decode("utf-8", "replace")
+        elif path.is_file():
+            texts[str(path)] = path.read_text(encoding="utf-8", errors="replace")
+    return texts
+
+
+@pytest.fixture
+def artifacts() -> Callable[[Path], dict[str, str]]:
+    """Reads every file a run wrote under a folder, bundles unzipped: ``artifacts(folder)`` → name → text."""
+    return read_artifacts
 
 
 @pytest.fixture

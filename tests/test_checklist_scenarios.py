@@ -24,6 +24,18 @@ REST_AFTER_MESSAGE = (
     "rest_documented_methods_present",
     "rest_probe_traffic_healthy",
 )
+DELIVERED = "rest_method_delivered"
+#: Rundeck is not asked about unless --rundeck-url is given: one skipped row per check.
+RUNDECK_OFF = dict.fromkeys(
+    ("rundeck_api_reachable", "rundeck_project_present", "rundeck_webhook_enabled"), Outcome.SKIPPED
+)
+#: The checks that run once per HTTP method, and become one row when the methods cannot be listed.
+PER_METHOD = ("rest_method_uses_mid", DELIVERED)
+
+
+def delivered(post: Outcome, webhooks: Outcome, projects: Outcome) -> dict[str, Outcome]:
+    """The rows of rest_method_delivered, one per documented method."""
+    return {f"{DELIVERED}[{m}]": o for m, o in zip(METHODS, (post, webhooks, projects), strict=True)}
 
 
 def mids(label: str, *outcomes: Outcome) -> dict[str, Outcome]:
@@ -47,6 +59,9 @@ def healthy(mid: str = MID) -> dict[str, Outcome]:
         "rest_message_present": P,
         **{f"rest_method_uses_mid[{name}]": P for name in METHODS},
         **dict.fromkeys(REST_AFTER_MESSAGE, P),
+        # The healthy ECC queue holds a call of two methods; 'GET - Webhooks' had no traffic.
+        **delivered(P, S, P),
+        **RUNDECK_OFF,
     }
 
 
@@ -56,8 +71,8 @@ def without(outcomes: dict[str, Outcome], *prefixes: str) -> dict[str, Outcome]:
 
 def blocked_after_login(first: Outcome) -> dict[str, Outcome]:
     """Reachability decided, everything after it skipped as blocked."""
-    outcomes = without(dict.fromkeys(healthy(), S), *(f"{c}[" for c in (*MID_CHECKS, "rest_method_uses_mid")))
-    outcomes |= dict.fromkeys((*MID_CHECKS, "rest_method_uses_mid"), S)
+    outcomes = without(dict.fromkeys(healthy(), S), *(f"{c}[" for c in (*MID_CHECKS, *PER_METHOD)))
+    outcomes |= dict.fromkeys((*MID_CHECKS, *PER_METHOD), S)
     return outcomes | first_rows(first)
 
 
@@ -69,10 +84,10 @@ def first_rows(reachable: Outcome) -> dict[str, Outcome]:
 
 def no_message() -> dict[str, Outcome]:
     """The REST message cannot be judged: every check after it is skipped, and no MID Server is named."""
-    return without(healthy(), *(f"{c}[" for c in (*MID_CHECKS, "rest_method_uses_mid"))) | {
+    return without(healthy(), *(f"{c}[" for c in (*MID_CHECKS, *PER_METHOD))) | {
         **dict.fromkeys(MID_CHECKS, S),
         "rest_message_present": S,
-        "rest_method_uses_mid": S,
+        **dict.fromkeys(PER_METHOD, S),
         **dict.fromkeys(REST_AFTER_MESSAGE, S),
     }
 
@@ -92,17 +107,21 @@ def outcomes_of(report: RunReport) -> dict[str, Outcome]:
 
 CASES: dict[str, dict[str, Outcome]] = {
     "healthy": healthy(),
+    # A method that calls Rundeck directly leaves no ECC queue rows: its delivery row is skipped, saying so.
     "method_without_mid": healthy()
-    | {"rest_method_uses_mid[GET - Projects]": F, "rest_methods_share_mid": F},
+    | {"rest_method_uses_mid[GET - Projects]": F, "rest_methods_share_mid": F}
+    | delivered(P, S, S),
     "typical": healthy()
-    | {f"mid_server_up[{MID}]": F, "rest_method_uses_mid[GET - Projects]": F, "rest_methods_share_mid": F},
+    | {f"mid_server_up[{MID}]": F, "rest_method_uses_mid[GET - Projects]": F, "rest_methods_share_mid": F}
+    | delivered(P, S, S),
     "app_inactive": healthy()
     | {
         "app_installed": F,
         "rest_message_present": S,
         **{f"rest_method_uses_mid[{m}]": S for m in METHODS},
         **dict.fromkeys(REST_AFTER_MESSAGE, S),
-    },
+    }
+    | delivered(S, S, S),
     # Only the legacy app: its own message is the one whose MID Servers are judged, as before.
     "legacy_app": healthy()
     | {
@@ -111,15 +130,19 @@ CASES: dict[str, dict[str, Outcome]] = {
         "rest_message_present": S,
         **{f"rest_method_uses_mid[{m}]": S for m in METHODS},
         **dict.fromkeys(REST_AFTER_MESSAGE, S),
-    },
+    }
+    | delivered(S, S, S),
     # An admin login reads mid.buildstamp, so its release row is verified.
     "login_is_admin_only": healthy() | mids(MID, P, P, P) | {f"login_has_role[{role}]": F for role in ROLES},
     "rest_message_missing": no_message()
     | {"rest_message_present": F, **dict.fromkeys(REST_AFTER_MESSAGE, S)},
+    # 'GET - Projects' now names prod-mid-server-2, which made none of its calls: no traffic of its own.
     "methods_split_across_mids": healthy()
     | mids("prod-mid-server-2", P, E, P)
-    | {"rest_methods_share_mid": F},
-    "restprobe_failures": healthy() | {"rest_probe_traffic_healthy": F},
+    | {"rest_methods_share_mid": F}
+    | delivered(P, S, S),
+    # The newest call of each method decides: the POST delivered 15 min ago, after its failures.
+    "restprobe_failures": healthy() | {"rest_probe_traffic_healthy": F} | delivered(P, F, F),
     # Open issues are their own medium row: the MID Server is still Up, so the gate stays GO.
     "mid_open_issue": healthy() | mids(MID, P, E, F),
     "interstitial": blocked_after_login(F),
@@ -152,16 +175,29 @@ CASES: dict[str, dict[str, Outcome]] = {
     "field_masked_mid_status": healthy()
     | {f"mid_server_up[{MID}]": E, **{f"rest_method_uses_mid[{m}]": E for m in METHODS}},
     # A row ACL hides one method: it is an error row of its own, and so are the MID Servers it may name.
-    "method_row_hidden": without(healthy(), "rest_method_uses_mid[GET - Webhooks]")
+    "method_row_hidden": without(
+        healthy(), "rest_method_uses_mid[GET - Webhooks]", f"{DELIVERED}[GET - Webhooks]"
+    )
     | mids("unseen", E, E, E)
-    | {"rest_method_uses_mid[unseen]": E, **dict.fromkeys(REST_AFTER_MESSAGE, E)},
+    | {"rest_method_uses_mid[unseen]": E, **dict.fromkeys(REST_AFTER_MESSAGE, E), f"{DELIVERED}[unseen]": E},
     # Copies of the message in other scopes are listed, never judged: the app's own methods all pass.
     "legacy_app_beside_new": healthy(),
     "global_copy_of_message": healthy(),
     "buildstamp_unreadable": healthy(),
-    "ecc_queue_denied": healthy() | {"rest_probe_traffic_healthy": E},
+    # The ECC queue cannot be read: one could-not-verify row stands for every method's delivery.
+    "ecc_queue_denied": without(healthy(), f"{DELIVERED}[") | {"rest_probe_traffic_healthy": E, DELIVERED: E},
     # What a least-privilege login cannot read is could-not-verify, below the default gate: still GO.
-    "least_privilege_healthy": healthy() | mids(MID, P, E, E) | {"rest_probe_traffic_healthy": E},
+    "least_privilege_healthy": without(healthy(), f"{DELIVERED}[")
+    | mids(MID, P, E, E)
+    | {"rest_probe_traffic_healthy": E, DELIVERED: E},
+    # Each ECC case of the last call through the MID Server (the causes are asserted in test_delivery.py).
+    "delivery_ok": healthy() | delivered(P, P, P),
+    "delivery_mid_cannot_connect": healthy() | {"rest_probe_traffic_healthy": F} | delivered(F, S, F),
+    "delivery_certificate_refused": healthy() | {"rest_probe_traffic_healthy": F} | delivered(F, S, F),
+    "delivery_rundeck_refused": healthy() | delivered(F, F, F),
+    "delivery_unanswered": healthy() | {"rest_probe_traffic_healthy": F} | delivered(F, S, F),
+    "delivery_quiet": healthy() | delivered(S, S, S),
+    "delivery_unreadable_status": healthy() | delivered(E, E, E),
 }
 
 _REPORTS: dict[str, RunReport] = {}
@@ -208,6 +244,7 @@ def test_least_privilege_login_on_a_healthy_instance_gets_go(report_of: Callable
         f"mid_server_release_matches[{MID}]": "medium",
         f"mid_server_no_open_issues[{MID}]": "medium",
         "rest_probe_traffic_healthy": "medium",
+        DELIVERED: "medium",
     }
 
 

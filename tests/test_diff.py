@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def test_typical_then_healthy_lists_the_fixed_method_and_mid_server(runs: Path) 
     result = snow_preflight(["diff", "typical/report.json", "healthy"], runs)
     assert result.returncode == 0
     better = result.stdout.split("Got better")[1].split("Changed")[0]
-    assert f"{FIXED_METHOD}  failed → passed" in better
+    assert re.search(rf"{re.escape(FIXED_METHOD)} +failed → passed", better)  # ids are padded to one width
     assert f"{FIXED_MID}" in better
     assert "Use MID Server: (empty) → prod-mid-server" in better
     assert result.stdout.rstrip().endswith("nothing got worse")

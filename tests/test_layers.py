@@ -32,21 +32,23 @@ class Rule:
     allowed: tuple[str, ...] = ()
 
 
+#: What a client (ServiceNow's, Rundeck's) may not import: it is usable without pytest and a run.
+CLIENT_FORBIDDEN = (
+    "pytest",
+    "_pytest",
+    "snow_preflight.settings",
+    "snow_preflight.run",
+    "snow_preflight.plugin",
+    "snow_preflight.judge",
+    "snow_preflight.options",
+    "snow_preflight.snapshot",
+    "snow_preflight.checks",
+    "snow_preflight.cli",
+)
 RULES = (
     Rule(
         "snow_preflight.servicenow",
-        (
-            "pytest",
-            "_pytest",
-            "snow_preflight.settings",
-            "snow_preflight.run",
-            "snow_preflight.plugin",
-            "snow_preflight.judge",
-            "snow_preflight.options",
-            "snow_preflight.snapshot",
-            "snow_preflight.checks",
-            "snow_preflight.cli",
-        ),
+        CLIENT_FORBIDDEN,
         "the client stack is usable without pytest and without a run's settings",
     ),
     Rule(
@@ -54,6 +56,17 @@ RULES = (
         ("snow_preflight",),
         "the simulator is a ServiceNow stand-in, not part of the engine it is used to test",
         allowed=("snow_preflight.simulator",),
+    ),
+    Rule(
+        "snow_preflight.rundeck",
+        CLIENT_FORBIDDEN,
+        "the Rundeck client, like the ServiceNow one, is usable without pytest and without a run's settings",
+    ),
+    Rule(
+        "snow_preflight.rundeck_stand_in",
+        ("snow_preflight",),
+        "the Rundeck stand-in plays Rundeck for the engine's tests; it is no part of the engine",
+        allowed=("snow_preflight.rundeck_stand_in",),
     ),
     Rule(
         "snow_preflight.checks",
@@ -141,6 +154,7 @@ def test_every_layer_is_scanned() -> None:
     for rule in RULES:
         assert any(_under(name, rule.layer) for name in names), f"no module of {rule.layer} was found"
     assert "snow_preflight.checks.rest" in names
+    assert "snow_preflight.rundeck_stand_in.server" in names
     assert "snow_preflight.reports.model" in names
 
 
@@ -170,6 +184,9 @@ FORBIDDEN_EXAMPLES = [
     ("snow_preflight.simulator.api", "from .. import redaction\n"),
     ("snow_preflight.simulator.api", "import snow_preflight\n"),
     ("snow_preflight.simulator", "from snow_preflight.servicenow.client import ServiceNowClient\n"),
+    ("snow_preflight.rundeck.client", "from snow_preflight.settings import Settings\n"),
+    ("snow_preflight.rundeck.client", "import pytest\n"),
+    ("snow_preflight.rundeck_stand_in.server", "from snow_preflight.rundeck.client import RundeckAnswer\n"),
     ("snow_preflight.checks.rest", "from snow_preflight.servicenow.client import ServiceNowClient\n"),
     ("snow_preflight.checks.rest", "import snow_preflight.servicenow.transport\n"),
     ("snow_preflight.checks.rest", "from snow_preflight.snapshot import Snapshot\n"),
@@ -189,6 +206,8 @@ ALLOWED_EXAMPLES = [
     ("snow_preflight.servicenow.client", "from snow_preflight.errors import ConfigError\n"),
     ("snow_preflight.servicenow.transport", "from snow_preflight import __version__\n"),
     ("snow_preflight.simulator.api", "from snow_preflight.simulator.store import Row\n"),
+    ("snow_preflight.rundeck.client", "from snow_preflight.redaction import Redactor\n"),
+    ("snow_preflight.rundeck_stand_in.server", "from .scenarios import RundeckState\n"),
     ("snow_preflight.simulator.api", "from . import responses\n"),
     ("snow_preflight.checks.rest", "from snow_preflight.judge import Evidence, Severity, View, check\n"),
     ("snow_preflight.reports.model", "from snow_preflight.servicenow.exchange import Exchange\n"),
@@ -245,12 +264,14 @@ def _engine_sources() -> dict[str, str]:
     return {
         module.name: module.path.read_text(encoding="utf-8")
         for module in MODULES
+        # The stand-ins (simulator, Rundeck) are no part of the engine: their exceptions are their own.
         if not _under(module.name, "snow_preflight.simulator")
+        and not _under(module.name, "snow_preflight.rundeck_stand_in")
     }
 
 
 def test_every_engine_exception_lives_in_errors_py() -> None:
-    """Every exception class of the engine (the simulator has its own root) is defined in errors.py."""
+    """Every exception class of the engine (the stand-ins have their own) is defined in errors.py."""
     elsewhere = {
         name: modules
         for name, modules in exception_classes(_engine_sources()).items()

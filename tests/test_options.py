@@ -76,11 +76,12 @@ def test_every_setting_a_person_can_give_is_in_the_table() -> None:
 
 
 def test_every_row_has_a_flag_and_a_variable_of_its_own() -> None:
-    """Flags, variables and fields are unique; every variable is SN_*; only secrets lack a config key."""
+    """Flags, variables and fields are unique; every variable is SN_* (Rundeck's RD_URL and RD_TOKEN are
+    the names Rundeck's own CLI reads); only secrets lack a config key."""
     for attribute in ("field", "flag", "env"):
         values = [getattr(option, attribute) for option in OPTIONS]
         assert len(values) == len(set(values)), attribute
-    assert all(option.env.startswith("SN_") for option in OPTIONS)
+    assert all(option.env.startswith("SN_") or option.env in ("RD_URL", "RD_TOKEN") for option in OPTIONS)
     assert {o.field for o in OPTIONS if o.config_key is None} == {o.field for o in OPTIONS if o.secret}
 
 
@@ -103,6 +104,8 @@ def _sample(field: str, tmp_path: Path) -> Any:
         return [str(tmp_path)]
     if field == "report_dir":
         return str(tmp_path / "reports")
+    if field == "rundeck_url":
+        return "https://rundeck.example.com"
     if option.choices:
         return option.choices[-1]
     if option.switch:
@@ -139,7 +142,8 @@ def test_every_config_key_sets_its_setting(tmp_path: Path) -> None:
     config = tmp_path / "all.toml"
     config.write_text(text + "\n", encoding="utf-8")
     settings = resolve(
-        {"base_url": "acme", "password": "pw", "client_secret": "cs"},  # the user name is the file's
+        # The user name is the file's; a Rundeck URL needs its token, a secret.
+        {"base_url": "acme", "password": "pw", "client_secret": "cs", "rundeck_token": "tok"},
         environ={},
         config_path=config,
     )
@@ -149,7 +153,7 @@ def test_every_config_key_sets_its_setting(tmp_path: Path) -> None:
 
 def test_every_variable_sets_its_setting(tmp_path: Path) -> None:
     """Each SN_* variable of the table sets its setting; a list variable is comma-separated."""
-    environ: dict[str, str] = {"SN_HOST": "acme", "SN_PASSWORD": "pw", "SN_CLIENT_SECRET": "cs"}
+    environ = {"SN_HOST": "acme", "SN_PASSWORD": "pw", "SN_CLIENT_SECRET": "cs", "RD_TOKEN": "tok"}
     expected: dict[str, Any] = {}
     for option in OPTIONS:
         value = _sample(option.field, tmp_path)

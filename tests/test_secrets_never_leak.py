@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,21 +58,12 @@ MODES = {
 }
 
 
-def _artifacts(directory: Path) -> dict[str, str]:
-    texts: dict[str, str] = {}
-    for path in directory.rglob("*"):
-        if path.suffix == ".zip":
-            with zipfile.ZipFile(path) as archive:
-                for name in archive.namelist():
-                    texts[f"{path.name}:{name}"] = archive.read(name).decode("utf-8", "replace")
-        elif path.is_file():
-            texts[str(path)] = path.read_text(encoding="utf-8", errors="replace")
-    return texts
-
-
 @pytest.mark.parametrize("mode", sorted(MODES))
 def test_no_secret_in_any_artifact_or_output(
-    mode: str, tmp_path: Path, secret_forms: Callable[..., list[str]]
+    mode: str,
+    tmp_path: Path,
+    secret_forms: Callable[..., list[str]],
+    artifacts: Callable[[Path], dict[str, str]],
 ) -> None:
     """Whatever the login mode, no planted secret appears in reports, bundle, console or exchange log."""
     with _planted_simulator() as sim:
@@ -101,13 +91,13 @@ def test_no_secret_in_any_artifact_or_output(
             check=False,
         )
     assert "Traceback" not in result.stdout + result.stderr
-    artifacts = _artifacts(tmp_path / "out")
-    assert {"report.json", "report.html", "junit.xml"} <= {Path(n).name for n in artifacts}
-    assert any(n.endswith(".zip:exchanges.json") for n in artifacts)
+    written = artifacts(tmp_path / "out")
+    assert {"report.json", "report.html", "junit.xml"} <= {Path(n).name for n in written}
+    assert any(n.endswith(".zip:exchanges.json") for n in written)
     # The echo really happened: the evidence and the denied read carry the redaction mark.
-    report = artifacts[str(tmp_path / "out" / "report.json")]
+    report = written[str(tmp_path / "out" / "report.json")]
     assert "[REDACTED]" in report
-    channels = {"stdout": result.stdout, "stderr": result.stderr, **artifacts}
+    channels = {"stdout": result.stdout, "stderr": result.stderr, **written}
     # The secrets this run was given. (The instance also echoes the others, which this run never knew.)
     given = [value for value in MODES[mode].values() if value in SECRETS]
     assert given

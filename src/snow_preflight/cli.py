@@ -8,6 +8,7 @@ bundle), 5 nothing judged.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sys
@@ -23,9 +24,10 @@ USAGE_ERROR = 4
 
 EPILOG = """\
 environment:
-  Every flag has an SN_* variable, shown in [brackets] (SN_HOST, SN_USERNAME, SN_PASSWORD, ...); a flag
-  wins over its variable. Settings that are not secret can also come from a TOML file (--config, default
-  ./snow-preflight.toml), with the keys of the README's settings table.
+  Every flag has an SN_* variable, shown in [brackets] (SN_HOST, SN_USERNAME, SN_PASSWORD, ...; for
+  Rundeck RD_URL and RD_TOKEN, as Rundeck's own CLI); a flag wins over its variable. Settings that are
+  not secret can also come from a TOML file (--config, default ./snow-preflight.toml), with the keys of
+  the README's settings table.
 
 exit status:
   0 go, 1 no-go (a check at or above --fail-on failed or could not be verified), 2 interrupted,
@@ -35,6 +37,7 @@ exit status:
 
 examples:
   snow-preflight demo                                   # the checklist against the built-in simulator
+  snow-preflight demo --rundeck webhook_disabled        # ... and Rundeck checked through its stand-in
   SN_PASSWORD=... snow-preflight run --instance acme --username svc_preflight --report-dir out
   snow-preflight replay out/snow-preflight-bundle-*.zip # re-judge a support bundle offline
 """
@@ -96,6 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="typical",
         help="simulated instance (default: typical); 'snow-preflight simulate --list' lists them",
     )
+    demo.add_argument(
+        "--rundeck",
+        nargs="?",
+        const="healthy",
+        metavar="SCENARIO",
+        help="also start the Rundeck stand-in and check Rundeck through it (scenario: healthy, "
+        "webhook_disabled, old_api_version, token_refused or webhooks_denied; default healthy)",
+    )
     add_cli_options(demo, "demo")
 
     simulate = commands.add_parser(
@@ -150,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
 _NOT_SETTINGS = {
     "command",
     "scenario",
+    "rundeck",
     "no_prompt",
     "config",
     "port",
@@ -193,10 +205,20 @@ def _demo(args: argparse.Namespace) -> int:
     from snow_preflight.run import interruptible, run_checklist, simulator_settings
     from snow_preflight.simulator import Simulator
 
-    with Simulator(args.scenario) as sim:
+    with Simulator(args.scenario) as sim, contextlib.ExitStack() as stack:
+        flags = _flags(args)
+        if args.rundeck:
+            from snow_preflight.rundeck_stand_in import RundeckStandIn
+
+            rundeck = stack.enter_context(RundeckStandIn(args.rundeck))
+            flags |= {"rundeck_url": rundeck.url, "rundeck_token": rundeck.token}
+            flags["rundeck_projects"] = flags.get("rundeck_projects") or rundeck.projects
         # The demo ignores SN_* variables: they point at a real instance, not at the simulator.
-        settings = simulator_settings(sim, config_path=args.config, **_flags(args))
+        settings = simulator_settings(sim, config_path=args.config, **flags)
         print(f"snow-preflight demo: simulated instance '{args.scenario}' at {sim.url}", flush=True)
+        if args.rundeck:
+            where = flags["rundeck_url"]
+            print(f"snow-preflight demo: Rundeck stand-in '{args.rundeck}' at {where}", flush=True)
         return interruptible(settings, lambda: run_checklist(settings).exit_code)
 
 

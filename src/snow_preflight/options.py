@@ -54,6 +54,8 @@ class Option:
     @property
     def group(self) -> str:
         """The heading ``--help`` shows it under."""
+        if self.field.startswith("rundeck_"):
+            return "Rundeck, checked from this host (optional)"
         if self.secret or self.section == "connection":
             return "instance and login"
         return "what to expect" if self.section == "expect" else "what to judge and where reports go"
@@ -61,6 +63,7 @@ class Option:
 
 _JUDGE = ("run", "demo", "fix")  # fix judges too: it re-runs the checklist after its changes
 _ALL = ("run", "demo", "replay", "fix")
+_RUNDECK = ("run", "demo")  # read with the instance; a bundle replays Rundeck's answers as they were
 OPTIONS: tuple[Option, ...] = (
     # -- instance and login -------------------------------------------------------------------------
     Option("base_url", "instance", "the instance: acme, acme.service-now.com or an https:// URL", "SN_HOST",
@@ -112,6 +115,22 @@ OPTIONS: tuple[Option, ...] = (
     Option("probe_stuck_after_minutes", "probe-stuck-after",
            "minutes after which an unanswered RESTProbe counts as stuck (default 5)", "SN_PROBE_STUCK_AFTER",
            "expect", "MIN", float, commands=_JUDGE),
+    Option("delivery_window_hours", "delivery-window",
+           "hours of ECC queue traffic in which each HTTP method's last call is judged (default 24)",
+           "SN_DELIVERY_WINDOW", "expect", "HOURS", int, commands=_JUDGE),
+    # -- the Rundeck end, checked from this host (optional) -------------------------------------------
+    Option("rundeck_url", "rundeck-url",
+           "also check Rundeck from this host (API version, projects, webhooks), e.g. "
+           "https://rundeck.example.com:4440", "RD_URL", "", "URL", commands=_RUNDECK),
+    Option("rundeck_token", "rundeck-token",
+           "Rundeck API token with read on the projects and their webhooks; prefer RD_TOKEN", "RD_TOKEN", None,
+           "TOKEN", secret=True, commands=_RUNDECK),
+    Option("rundeck_projects", "rundeck-project",
+           "a Rundeck project the app uses: checked present, its webhooks enabled (repeatable)",
+           "SN_RUNDECK_PROJECTS", "", "PROJECT", append=True, commands=_RUNDECK),
+    Option("rundeck_api_version", "rundeck-api-version",
+           "the Rundeck API version the app calls (default 34, the app's minimum)", "SN_RUNDECK_API_VERSION",
+           "", "N", int, commands=_RUNDECK),
     # -- what to judge, the gate, the reports --------------------------------------------------------
     Option("only", "only", "judge only the checks whose check id or result id matches (repeatable; a glob "
            "such as 'mid_*' or an id such as 'rest_method_uses_mid[GET - Projects]')", "SN_ONLY", "",

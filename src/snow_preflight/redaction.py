@@ -7,6 +7,12 @@ line. Values under keys that name a secret (``password``, ``Authorization``, ``C
 whatever they hold, so a secret the instance echoes under such a key is caught even when we never knew it.
 It counts its replacements by kind of secret (:data:`KINDS`), never keeping the values, so a support bundle
 can say what was hidden from it.
+
+Some secrets are known by where they stand, not by their value (:func:`scrub`): the ECC queue keeps the
+Rundeck webhook token in the path of each call's endpoint (``.../webhook/<token>``), and RESTProbe payloads
+keep request and response headers in clear (``<field name="X-Rundeck-Auth-Token" value="..."/>``,
+``Authorization: Basic ...``, a webhook list's ``"authToken":"..."``). Those values are replaced wherever
+they stand, in every text this module redacts.
 """
 
 from __future__ import annotations
@@ -15,14 +21,23 @@ import base64
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
 
 #: The kinds of secret whose replacements are counted: a secret given without a kind counts as "secret".
-KINDS = ("password", "client_secret", "token", "api_key", "basic_pair", "secret_named_key")
+KINDS = (
+    "password",
+    "client_secret",
+    "token",
+    "api_key",
+    "basic_pair",
+    "secret_named_key",
+    "webhook_token",
+    "secret_header",
+)
 
 # Key names whose values are secret whatever they hold. Matched case-insensitively against the whole key
 # or its last dotted part ("basic_auth_password", "Authorization", "x-sn-apikey", "set-cookie").
@@ -39,6 +54,77 @@ _MIN_LEN = 4
 
 def is_secret_key(key: str) -> bool:
     return bool(_SECRET_KEY.search(key))
+
+
+# The token in a Rundeck webhook URL: the path segment after /webhook/ (plain or URL-encoded slashes). A
+# ServiceNow variable (``${rd_wh_auth_token}``) is configuration, not a secret, and stays readable.
+_WEBHOOK_PATH = re.compile(
+    r"(?P<lead>(?:/|%2F)webhook(?:/|%2F))(?!\$\{|\[REDACTED\])(?P<value>[^/?#&\s\"'<>\\%]+)(?P<tail>)",
+    re.IGNORECASE,
+)
+# A quote: plain, escaped as &quot; (XML nested in an attribute's value) or \" (JSON text).
+_Q = r"(?:\"|'|&quot;|\\\")"
+# A value that is a secret: never a quote, a tag or an entity inside, so it cannot run into the next pair.
+_V = r"(?P<value>[^\"'<>&\r\n]*?)"
+# A name that looks secret (as :func:`is_secret_key` decides), so pairs of other names are passed over
+# without being consumed: a header list nested in a parameter's value is still searched.
+_WORDS = r"(?:pass|password|passwd|passphrase|pwd|secret|token|authorization|cookie|api[-_]?key|credential|private[-_]?key)"
+_NAME = rf"(?P<name>[^\"'&<>\\]{{0,100}}?{_WORDS}[^\"'&<>\\]{{0,100}}?)"
+# name/value pairs of RESTProbe payloads: <field name="X-Rundeck-Auth-Token" value="..."/>, either order.
+_NAME_VALUE = re.compile(
+    rf"(?P<lead>name\s*=\s*(?P<q1>{_Q}){_NAME}(?P=q1)\s+value\s*=\s*(?P<q2>{_Q})){_V}(?P<tail>(?P=q2))",
+    re.IGNORECASE,
+)
+_VALUE_NAME = re.compile(
+    rf"(?P<lead>value\s*=\s*(?P<q2>{_Q})){_V}(?P<tail>(?P=q2)\s+name\s*=\s*(?P<q1>{_Q}){_NAME}(?P=q1))",
+    re.IGNORECASE,
+)
+# "key": "value" pairs inside a text (a Rundeck webhook list in an ECC payload: "authToken":"...").
+_KEY_VALUE = re.compile(
+    rf"(?P<lead>(?P<q1>{_Q})(?P<name>[A-Za-z0-9_.-]{{0,100}}?{_WORDS}[A-Za-z0-9_.-]{{0,100}}?)(?P=q1)\s*:\s*"
+    rf"(?P<q2>{_Q})){_V}(?P<tail>(?P=q2))",
+    re.IGNORECASE,
+)
+# HTTP header lines: "X-Rundeck-Auth-Token: ...", "Authorization: Basic ...", "Cookie: ...".
+_HEADER_LINE = re.compile(
+    r"(?P<lead>\b(?:X-[A-Za-z0-9-]*(?:Token|Key|Secret|Auth)[A-Za-z0-9-]*|(?:Proxy-)?Authorization"
+    r"|(?:Set-)?Cookie)\s*:\s*)(?!\[REDACTED\])(?P<value>[^\r\n\"'<>&,;]+)(?P<tail>)",
+    re.IGNORECASE,
+)
+#: (pattern, kind, whether its value is secret only under a secret-looking name, a cheap test to skip it)
+_PLACES = (
+    (_WEBHOOK_PATH, "webhook_token", False, "webhook"),
+    (_NAME_VALUE, "secret_header", True, "value"),
+    (_VALUE_NAME, "secret_header", True, "value"),
+    (_KEY_VALUE, "secret_header", True, ":"),
+    (_HEADER_LINE, "secret_header", False, ":"),
+)
+
+
+def _scrub(value: str, count: Callable[[str], None]) -> str:
+    """*value* with the secrets known by where they stand replaced; *count* hears the kind of each."""
+    lowered = value.lower()
+    for pattern, kind, named, hint in _PLACES:
+        if hint not in lowered:
+            continue
+
+        def mask(match: re.Match[str], kind: str = kind, named: bool = named) -> str:
+            if match["value"] in ("", MASK) or (named and not is_secret_key(match["name"])):
+                return match[0]
+            count(kind)
+            return match["lead"] + MASK + match["tail"]
+
+        value = pattern.sub(mask, value)
+    return value
+
+
+def scrub(value: str) -> str:
+    """*value* with the webhook token of a URL path and the values of secret-looking headers replaced.
+
+    For text about to be shortened (an error string shown in one line): a secret cut in half would no
+    longer be found whole. A run's :class:`Redactor` applies the same patterns to everything it redacts.
+    """
+    return _scrub(value, lambda kind: None)
 
 
 class Redactor:
@@ -98,10 +184,12 @@ class Redactor:
         return MASK
 
     def text(self, value: str) -> str:
-        """*value* with every known secret replaced."""
-        if self._pattern is None or not value:
+        """*value* with every known secret replaced, and those known by where they stand (:func:`scrub`)."""
+        if not value:
             return value
-        return self._pattern.sub(self._mask, value)
+        if self._pattern is not None:
+            value = self._pattern.sub(self._mask, value)
+        return _scrub(value, self._count)
 
     def data(self, value: Any) -> Any:
         """A deep copy of *value* (dicts, lists, strings) with secrets replaced."""

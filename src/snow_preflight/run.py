@@ -70,7 +70,7 @@ class Run:
         self._clock = time.monotonic()
         self._catalogue = catalogue
         self._view: View | None = None
-        self.redactor: Redactor = settings.connection.redactor()
+        self.redactor: Redactor = settings.redactor()  # the instance's secrets and Rundeck's token
         from snow_preflight.judge.outcomes import Tracker
 
         self.tracker = Tracker(self._judge_aside)

@@ -19,6 +19,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -32,6 +33,7 @@ from pydantic import (
 
 from snow_preflight.errors import ConfigError
 from snow_preflight.options import BY_FIELD, OPTIONS, SECRET_FIELDS
+from snow_preflight.redaction import Redactor
 from snow_preflight.servicenow.connection import ConnectionSettings
 from snow_preflight.severity import Severity
 
@@ -41,6 +43,8 @@ LEGACY_SCOPE = "x_runde_rundeck_it"
 REST_MESSAGE = "Rundeck - API"
 REQUIRED_ROLES = ("web_service_admin", "x_pd_process_autom.app_user")
 DOCUMENTED_METHODS = ("POST - Run Webhook", "GET - Webhooks", "GET - Projects")
+#: The Rundeck API version the app calls, by default and at least (servicenow-facts §1.3).
+RUNDECK_API_VERSION = 34
 DEFAULT_CONFIG_FILE = "snow-preflight.toml"
 
 #: The config file's sections; other keys stand at its top.
@@ -62,6 +66,8 @@ class Expectations(BaseModel):
     integration_user: str | None = None
     # A RESTProbe output still "ready" after this long went unanswered by the MID Server.
     probe_stuck_after_minutes: float = Field(default=5.0, gt=0, allow_inf_nan=False)
+    # The ECC queue traffic judged: each HTTP method's last call in this many hours (gs.hoursAgoStart).
+    delivery_window_hours: int = Field(default=24, ge=1, le=720)
 
 
 class Settings(BaseModel):
@@ -81,6 +87,11 @@ class Settings(BaseModel):
     # Selection: check ids, result ids or globs of them (``--only``/``--skip``).
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
+    # The Rundeck end, checked from this host when a URL is given (RD_URL and RD_TOKEN, as Rundeck's CLI).
+    rundeck_url: str | None = None
+    rundeck_token: SecretStr | None = None
+    rundeck_projects: tuple[str, ...] = ()
+    rundeck_api_version: int = Field(default=RUNDECK_API_VERSION, ge=1, le=999)
     # Accepted findings: a TOML file of [[waiver]] tables (see snow_preflight.waivers).
     waivers: Path | None = None
     # An earlier report.json, its folder or a bundle: the reports say what changed since (snow_preflight.diff).
@@ -111,6 +122,24 @@ class Settings(BaseModel):
             return any(id_glob(p).fullmatch(i) for p in patterns for i in (check_id, result_id))
 
         return (not self.only or hit(self.only)) and not hit(self.skip)
+
+    @field_validator("rundeck_url")
+    @classmethod
+    def _rundeck_base_url(cls, url: str | None) -> str | None:
+        if not url:
+            return None
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.query:
+            raise ValueError(
+                "give Rundeck's base URL with no user, token or query in it, such as "
+                "https://rundeck.example.com:4440"
+            )
+        return url.strip().rstrip("/")
+
+    def redactor(self) -> Redactor:
+        """A redactor that knows every secret of this run: the instance's, and Rundeck's token."""
+        token = self.rundeck_token.get_secret_value() if self.rundeck_token is not None else None
+        return self.connection.redactor().add(token, kind="token")
 
 
 def id_glob(pattern: str) -> re.Pattern[str]:
@@ -159,6 +188,7 @@ def resolve(
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
     _check_login(settings.connection, environ, cannot_ask)
+    _check_rundeck(settings, environ)
     check_report_dir(settings.report_dir)
     for folder in settings.checks_dirs:
         if not folder.is_dir():
@@ -220,7 +250,7 @@ def _config_key(path: Path, section: str, key: str) -> str:
     if key in SECRET_FIELDS:
         raise ConfigError(
             f"config file {path} holds a secret ({key}); secrets belong in SN_PASSWORD, SN_CLIENT_SECRET, "
-            "SN_ACCESS_TOKEN or SN_API_KEY, or a prompt. Remove it from the file."
+            "SN_ACCESS_TOKEN, SN_API_KEY or RD_TOKEN, or a prompt. Remove it from the file."
         )
     option = BY_FIELD.get(key)
     if option is not None and option.section == section:
@@ -253,6 +283,20 @@ def _check_login(conn: ConnectionSettings, environ: Mapping[str, str], cannot_as
                 _no_secret("password", "password", environ, f"the login {conn.username!r}", cannot_ask)
             ) from None
         raise
+
+
+def _check_rundeck(settings: Settings, environ: Mapping[str, str]) -> None:
+    """Rundeck is checked with a URL and a token together; projects without a URL would be ignored."""
+    if settings.rundeck_url and settings.rundeck_token is None:
+        raise ConfigError(
+            _no_secret("rundeck_token", "Rundeck token", environ, f"Rundeck at {settings.rundeck_url}", "")
+            + " (with read on the projects and on their webhooks)"
+        )
+    if settings.rundeck_projects and not settings.rundeck_url:
+        raise ConfigError(
+            "--rundeck-project names a Rundeck project, but no Rundeck is given: add --rundeck-url (RD_URL) "
+            "and RD_TOKEN, or drop --rundeck-project"
+        )
 
 
 def _no_secret(field: str, what: str, environ: Mapping[str, str], whose: str, cannot_ask: str) -> str:

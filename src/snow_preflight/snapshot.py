@@ -5,10 +5,15 @@ the snapshot holds all of them plus the exchange log. It is the checks' only inp
 (redacted) and replayed offline. The number of requests is fixed by the list below: it does not grow with
 the number of HTTP methods, MID Servers or role rows, because items are found with dot-walked fields and
 ``IN`` queries, never one request per item.
+
+When Rundeck is to be checked too (``--rundeck-url``), its calls go out in the same wave, from this host
+(not through the MID Server), and their answers are kept in the snapshot beside the instance's, so a
+bundle replays them.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +25,7 @@ from pydantic import BaseModel, Field
 
 from snow_preflight.errors import InstanceError
 from snow_preflight.redaction import Redactor
+from snow_preflight.rundeck.client import RundeckClient, RundeckReads, planned_calls
 from snow_preflight.servicenow.client import ServiceNowClient
 from snow_preflight.servicenow.exchange import Exchange
 from snow_preflight.settings import Settings
@@ -67,6 +73,8 @@ class Snapshot(BaseModel):
     duration_s: float = 0.0
     sources: dict[str, Source]
     exchanges: list[Exchange] = Field(default_factory=list)
+    # What Rundeck answered this host (None: Rundeck was not asked about, --rundeck-url).
+    rundeck: RundeckReads | None = None
 
     def source(self, name: str) -> Source:
         return self.sources[name]
@@ -125,6 +133,22 @@ USER_FIELDS = (
 )
 #: Open MID Server issues read at most; past it, a MID Server with none among them is could-not-verify.
 MAX_ISSUES = 2000
+#: RESTProbe rows read at most, newest first: with their payloads (a few KB each, the answer's body
+#: included) this bounds the one read to a few MB. Each method's newest call is among them unless the
+#: window holds more traffic than this; then a method without a call among them is could-not-verify.
+MAX_PROBES = 500
+PROBE_FIELDS = (
+    "sys_id",
+    "agent",
+    "name",
+    "source",  # the endpoint called: for a webhook it holds the webhook's token (redacted on output)
+    "queue",
+    "state",
+    "error_string",
+    "response_to",
+    "payload",  # an answer's HTTP status (and headers, in clear: redacted on output)
+    "sys_created_on",
+)
 
 
 def plan(settings: Settings) -> list[Read]:
@@ -180,13 +204,15 @@ def plan(settings: Settings) -> list[Read]:
             page_size=MAX_ISSUES,
         ),
         Read("properties", "sys_properties", "name=mid.buildstamp", ("sys_id", "name", "value")),
+        # Every RESTProbe call and answer of the delivery window, one read for all methods.
         Read(
             "probes",
             "ecc_queue",
-            "topic=RESTProbe^sys_created_on>javascript:gs.hoursAgoStart(24)^ORDERBYDESCsys_created_on",
-            ("sys_id", "agent", "name", "queue", "state", "error_string", "response_to", "sys_created_on"),
-            max_rows=500,
-            page_size=500,
+            f"topic=RESTProbe^sys_created_on>javascript:gs.hoursAgoStart({expect.delivery_window_hours})"
+            "^ORDERBYDESCsys_created_on",
+            PROBE_FIELDS,
+            max_rows=MAX_PROBES,
+            page_size=MAX_PROBES,
         ),
     ]
     if expect.expected_mid:
@@ -245,31 +271,38 @@ def collect(
     reads = plan(settings)
     taken = {read.name for read in reads}
     reads += [read for read in extra if read.name not in taken]
+    rundeck = _rundeck_client(settings)
+    calls = planned_calls(settings.rundeck_api_version, settings.rundeck_projects) if rundeck else []
     started = clock()
-    # Authenticate first (an OAuth token request) so the wave does not race for a token.
-    failure: InstanceError | None = None
-    try:
-        client.authenticate()
-    except InstanceError as exc:
-        failure = exc
-    if failure is not None:
-        sources = {
-            r.name: Source(
-                name=r.name,
-                table=r.table,
-                query=r.query,
-                fields=list(r.fields),
-                status=SourceStatus.FAILED,
-                error_kind=failure.kind,
-                error=str(failure),
-            )
-            for r in reads
-        }
-    else:
-        with ThreadPoolExecutor(max_workers=len(reads), thread_name_prefix="collect") as pool:
+    with (
+        contextlib.closing(rundeck) if rundeck else contextlib.nullcontext(),
+        ThreadPoolExecutor(max_workers=len(reads) + len(calls), thread_name_prefix="collect") as pool,
+    ):
+        # Rundeck is asked at once, beside the instance: it needs no ServiceNow token.
+        asked = [pool.submit(rundeck.get, name, path) for name, path in calls] if rundeck else []
+        # Authenticate first (an OAuth token request) so the wave does not race for a token.
+        failure: InstanceError | None = None
+        try:
+            client.authenticate()
+        except InstanceError as exc:
+            failure = exc
+        if failure is not None:
+            sources = {r.name: _failed(r, failure) for r in reads}
+        else:
             results = list(pool.map(lambda r: _read(client, r), reads))
-        sources = {source.name: source for source in results}
+            sources = {source.name: source for source in results}
+        answers = [future.result() for future in asked]
     finished = clock()
+    exchanges = client.log.items()
+    rundeck_reads = None
+    if rundeck is not None:
+        exchanges += rundeck.exchanges
+        rundeck_reads = RundeckReads(
+            url=rundeck.url,
+            api_version=settings.rundeck_api_version,
+            projects=list(settings.rundeck_projects),
+            answers={answer.name: answer for answer in answers},
+        )
     return Snapshot(
         tool_version=tool_version,
         instance=settings.connection.base_url,
@@ -277,5 +310,27 @@ def collect(
         taken_at=started,
         duration_s=(finished - started).total_seconds(),
         sources=sources,
-        exchanges=client.log.items(),
+        exchanges=exchanges,
+        rundeck=rundeck_reads,
+    )
+
+
+def _failed(read: Read, failure: InstanceError) -> Source:
+    return Source(
+        name=read.name,
+        table=read.table,
+        query=read.query,
+        fields=list(read.fields),
+        status=SourceStatus.FAILED,
+        error_kind=failure.kind,
+        error=str(failure),
+    )
+
+
+def _rundeck_client(settings: Settings) -> RundeckClient | None:
+    """A client for Rundeck when the settings ask to check it (a URL and a token), else None."""
+    if not settings.rundeck_url or settings.rundeck_token is None:
+        return None
+    return RundeckClient(
+        settings.rundeck_url, settings.rundeck_token.get_secret_value(), timeout=settings.connection.timeout
     )

@@ -8,10 +8,15 @@ check cannot turn "not seen" into "passed" or "failed".
 from snow_preflight.errors import CannotVerify, Withheld
 from snow_preflight.judge.catalogue import Evidence, check
 from snow_preflight.judge.views import (
+    FROM_HERE,
+    Delivery,
     MidRef,
     MidServer,
     Record,
     RestMethod,
+    RundeckApi,
+    RundeckProject,
+    RundeckWebhook,
     Unavailable,
     View,
     parse_time,
@@ -21,13 +26,18 @@ from snow_preflight.severity import Severity
 from snow_preflight.snapshot import Read, SourceStatus
 
 __all__ = [
+    "FROM_HERE",
     "CannotVerify",
+    "Delivery",
     "Evidence",
     "MidRef",
     "MidServer",
     "Read",
     "Record",
     "RestMethod",
+    "RundeckApi",
+    "RundeckProject",
+    "RundeckWebhook",
     "Severity",
     "SourceStatus",
     "Unavailable",

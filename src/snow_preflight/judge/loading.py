@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 BUILTIN_PACKAGE = "snow_preflight.checks"
 ENTRY_POINT_GROUP = "snow_preflight.checks"
 #: Areas in the order they run and are listed: a later area's checks may depend on an earlier one's.
-AREAS = ("instance", "app", "roles", "mid", "rest")
+AREAS = ("instance", "app", "roles", "mid", "rest", "delivery", "rundeck")
 
 
 def builtin_dir() -> Path:

@@ -42,7 +42,7 @@ class Probe:
 
 @dataclass(frozen=True)
 class ProbeTraffic:
-    rows: int  # RESTProbe rows of the judged methods in the last 24 h
+    rows: int  # RESTProbe rows of the judged methods in the delivery window
     failed: list[Probe]  # inputs in state error, or with an error string
     stuck: list[Probe]  # outputs still "ready" after the limit: the MID Server never picked them up
 
@@ -135,20 +135,15 @@ class RestViews(SnapshotView):
     # -- RESTProbe traffic ------------------------------------------------------------------------------------
 
     def probe_traffic(self) -> ProbeTraffic:
-        """The judged methods' RESTProbe rows of the last 24 h, and which went wrong.
+        """The judged methods' RESTProbe rows of the delivery window (24 h by default), and which went wrong.
 
         A row belongs to a method by its name and, when the method's MID Server can be read, its agent
         (``mid.server.<name>``), so a copy's calls through another MID Server are not blamed on the app.
         Without trouble in what was seen, hidden rows or methods mean it could not be verified.
         """
         methods = self.methods(allow_unseen=True)
-        agents: dict[str, str | None] = {}  # method name → its agent (None: any agent)
-        for method in methods:
-            try:
-                mid = method.mid
-                agents[method.function_name] = f"mid.server.{mid.name}" if mid else ""
-            except CannotVerify:  # the MID Server is unknown: take the method's rows through any agent
-                agents[method.function_name] = None
+        # method name → its agent (None: any agent)
+        agents: dict[str, str | None] = {method.function_name: self.probe_agent(method) for method in methods}
         source = self._visible("probes")
         rows = [Probe(Record.of(source.table, row)) for row in source.rows]
         mine = [p for p in rows if p.name in agents and agents[p.name] in (None, p.record.get("agent"))]
@@ -161,6 +156,15 @@ class RestViews(SnapshotView):
             if self._method_list[1]:
                 raise self._unseen_methods(self._method_list[1])
         return ProbeTraffic(len(mine), failed, stuck)
+
+    def probe_agent(self, method: RestMethod) -> str | None:
+        """The ECC queue agent of *method*'s calls: ``mid.server.<name>``, "" when it names no MID Server (its
+        calls leave no ECC rows), None when its MID Server cannot be read (take its rows through any agent)."""
+        try:
+            mid = method.mid
+            return f"mid.server.{mid.name}" if mid else ""
+        except CannotVerify:  # the record, or its name, cannot be read
+            return None
 
     def _waiting(self, probe: Probe) -> float:
         """Seconds an output has waited in state ready (0 for anything else)."""

@@ -12,7 +12,9 @@ checks, decide what was actually seen:
 
 Checks never see a raw row: there is no ``.rows`` here, only :class:`~.records.Record` and typed records.
 The layers: :mod:`.base` (sources, apps) → :mod:`.rest` (message, methods, RESTProbe traffic) →
-:mod:`.mids` (MID Servers) → :class:`View` (reachability, accounts, roles, the items of each check).
+:mod:`.mids` (MID Servers) and :mod:`.delivery` (each method's last call through its MID Server), beside
+:mod:`.rundeck` (the Rundeck end, as it answered this host) → :class:`View` (reachability, accounts, roles,
+the items of each check).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 
 from snow_preflight.errors import CannotVerify
 from snow_preflight.judge.base import why_unreadable
+from snow_preflight.judge.delivery import Delivery, DeliveryViews
 from snow_preflight.judge.mids import Issue, MidViews
 from snow_preflight.judge.records import (
     App,
@@ -35,6 +38,7 @@ from snow_preflight.judge.records import (
     parse_time,
 )
 from snow_preflight.judge.rest import Probe, ProbeTraffic
+from snow_preflight.judge.rundeck import FROM_HERE, RundeckApi, RundeckProject, RundeckViews, RundeckWebhook
 from snow_preflight.judge.visibility import visibility_fix
 from snow_preflight.snapshot import SourceStatus
 
@@ -49,7 +53,7 @@ class Reachability:
     failure: str | None  # the first failure that means the instance itself was not reached
 
 
-class View(MidViews):
+class View(MidViews, DeliveryViews, RundeckViews):
     """The snapshot as the checks see it."""
 
     # -- the instance and the login -----------------------------------------------------------------------
@@ -132,11 +136,17 @@ ITEM_KINDS: dict[str, Callable[[View], Sequence[object] | Unavailable]] = {
     "integration_role": View.integration_role_items,
     "method": View.method_items,
     "mid": View.mid_items,
+    "delivery": View.delivery_items,
+    "rundeck_api": View.rundeck_api_items,
+    "rundeck_project": View.rundeck_project_items,
+    "rundeck_webhook": View.rundeck_webhook_items,
 }
 
 
 __all__ = [
+    "FROM_HERE",
     "App",
+    "Delivery",
     "Grant",
     "Issue",
     "MidRef",
@@ -146,6 +156,9 @@ __all__ = [
     "Record",
     "RestMessage",
     "RestMethod",
+    "RundeckApi",
+    "RundeckProject",
+    "RundeckWebhook",
     "Unavailable",
     "View",
     "parse_time",
