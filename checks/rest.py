@@ -169,7 +169,7 @@ def check_rest_documented_methods_present(view: View, evidence: Evidence) -> Non
     severity=Severity.MEDIUM,
     requires=("rest_message_present",),
     why="Failed or unanswered RESTProbe rows in the ECC queue are webhooks that never reached Rundeck.",
-    passes="{probe_count} RESTProbe row(s) of the last 24 h: none failed, none unanswered",
+    passes="{probe_count} RESTProbe row(s) of the last {window} h: none failed, none unanswered",
     remediation={
         "*": ("Open MID Server > ECC Queue filtered on Topic = RESTProbe: {probe_link}",),
         "failed": (
@@ -184,8 +184,8 @@ def check_rest_documented_methods_present(view: View, evidence: Evidence) -> Non
 def check_rest_probe_traffic_healthy(view: View, evidence: Evidence) -> None:
     evidence.fact(probe_link=view.list_link("ecc_queue", "topic=RESTProbe^ORDERBYDESCsys_created_on"))
     traffic = view.probe_traffic()  # could-not-verify when the ECC queue cannot be read
-    evidence.fact(probe_count=traffic.rows)
-    evidence.record("RESTProbe rows (24 h)", str(traffic.rows))
+    evidence.fact(probe_count=traffic.rows, window=view.window_hours)
+    evidence.record(f"RESTProbe rows ({view.window_hours} h)", str(traffic.rows))
     evidence.record("Failed inputs", str(len(traffic.failed)))
     evidence.record("Unanswered outputs", str(len(traffic.stuck)))
     for probe in (traffic.failed + traffic.stuck)[:5]:
@@ -197,5 +197,5 @@ def check_rest_probe_traffic_healthy(view: View, evidence: Evidence) -> None:
     troubled = len(traffic.failed) + len(traffic.stuck)
     assert troubled == 0, (
         f"{len(traffic.failed)} RESTProbe call(s) failed and {len(traffic.stuck)} sit unanswered in the ECC "
-        "queue in the last 24 h."
+        f"queue in the last {view.window_hours} h."
     )

@@ -174,11 +174,17 @@ def test_an_unreadable_ecc_queue_is_one_could_not_verify_row(report_of: Callable
 
 
 def test_the_window_is_a_setting(report_of: Callable[..., RunReport]) -> None:
-    """--delivery-window 1 leaves out the call of two hours ago and says '1 h' in the skip reason."""
+    """--delivery-window 1 leaves out the call of two hours ago and says '1 h', as the traffic row does."""
     result = delivery(report_of("healthy", delivery_window_hours=1), PROJECTS)
     assert result.outcome is S
     assert "in the last 1 h" in result.message
     assert delivery(report_of("healthy", delivery_window_hours=1), POST).outcome is P
+    traffic = next(
+        r
+        for r in report_of("healthy", delivery_window_hours=1).results
+        if r.id == "rest_probe_traffic_healthy"
+    )
+    assert "of the last 1 h" in traffic.message
 
 
 def test_the_endpoint_is_shown_without_its_webhook_token(report_of: Callable[..., RunReport]) -> None:
