@@ -131,11 +131,15 @@ def _template() -> Template:
 
 
 def prepare() -> None:
-    """Compile the template and read the script now, so that rendering later costs only the rendering.
+    """Compile the page's templates and read the script now, so that rendering costs only the rendering.
 
-    A run calls it while the instance is still answering, when the work costs no time of its own.
+    A run calls it while the instance is still answering, when the work costs no time of its own. The
+    partials the page includes (``_name.html.j2``) are compiled too: Jinja would compile each one on first
+    use, in the middle of the render. A template used only sometimes (the fleet page) waits until it is.
     """
     _template()
+    for name in _ENV.list_templates(filter_func=lambda name: name.rpartition("/")[2].startswith("_")):
+        _ENV.get_template(name)
     _script()
 
 
