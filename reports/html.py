@@ -145,6 +145,10 @@ def prepare() -> None:
 
 def render_html(run: RunReport) -> str:
     """The go/no-go page for *run*, as one self-contained HTML5 document."""
+    if run.instances:  # a fleet: its matrix, then each instance's own page as a section
+        from snow_preflight.reports.fleet import render_fleet_html
+
+        return render_fleet_html(run)
     script, script_hash = _script()
     template = _template()
     return template.render(

@@ -99,7 +99,11 @@ def _case(result: CheckResult) -> TestCase:
 
 
 def render_junit(run: RunReport) -> str:
-    """The JUnit XML document for *run*: one suite named after the instance."""
+    """The JUnit XML document for *run*: one suite named after the instance (a fleet: one per instance)."""
+    if run.instances:
+        from snow_preflight.reports.fleet import render_fleet_junit
+
+        return render_fleet_junit(run)
     info = run.run
     host = urlsplit(info.instance).hostname or info.instance
     suite = TestSuite(

@@ -155,7 +155,10 @@ class Counts(BaseModel):
 class RunInfo(BaseModel):
     """The facts of one run."""
 
-    instance: str = Field(description="The instance's base URL, e.g. https://acme.service-now.com.")
+    instance: str = Field(
+        description="The instance's base URL, e.g. https://acme.service-now.com; in a fleet report, every "
+        "instance's, comma-separated."
+    )
     login: str = Field(description="User name of the login that read the instance (never a secret).")
     tool_version: str = Field(description="The snow-preflight version that judged the run.")
     started_at: datetime = Field(description="When the run started (UTC, ISO 8601).")
@@ -238,6 +241,25 @@ class RunReport(BaseModel):
     baseline: Comparison | None = Field(
         default=None, description="What changed since the baseline report named by --baseline."
     )
+    instances: list[InstanceReport] = Field(
+        default_factory=list,
+        description="A fleet run (several instances in one run): each instance's report, in the order given. "
+        "Then `run` speaks for the fleet (verdict no-go when any instance is, counts summed) and `results` "
+        "and `exchanges` are empty. Empty for a single instance, whose results are above.",
+    )
+
+
+class InstanceReport(RunReport):
+    """One instance of a fleet run: its name, and its run as a single-instance report holds it."""
+
+    name: str = Field(description="The instance's name in the fleet: [instances.NAME] or from its host.")
+    problem: str | None = Field(
+        default=None,
+        description="Why this instance has no results (the judging failed; exit 3); null when it was judged.",
+    )
+
+
+RunReport.model_rebuild()
 
 
 def count(results: list[CheckResult]) -> Counts:

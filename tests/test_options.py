@@ -51,8 +51,9 @@ def pytest_options(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
 
 def test_every_run_flag_is_a_pytest_option_and_back(pytest_options: set[str]) -> None:
     """`snow-preflight run`'s flags and pytest's --sn-* options name the same settings, certificate and key
-    included; only the prompt switch is the CLI's own."""
-    cli = {flag.removeprefix("--") for flag in _cli_flags("run") - {"--no-prompt"}}
+    included; only the prompt switch and a fleet's --instances (a pytest session judges one instance) are the
+    CLI's own."""
+    cli = {flag.removeprefix("--") for flag in _cli_flags("run") - {"--no-prompt", "--instances"}}
     plugin = {option.removeprefix("--sn-") for option in pytest_options}
     assert cli == plugin
     assert {"client-cert", "client-key", "time-budget", "max-retries", "only", "skip"} <= cli

@@ -12,12 +12,14 @@ name) and says clearly why not otherwise.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import platform
 import re
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -149,15 +151,27 @@ def bundle_files(
 
 def write_bundle(report: RunReport, snapshot: Snapshot, settings: Settings, redactor: Redactor) -> Path:
     """Write the bundle into the report directory (atomically) and return its path."""
-    directory = settings.report_dir
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / bundle_name(report.run.instance, report.run.started_at)
-    files = bundle_files(report, snapshot, settings, redactor, target.name)
-    fd, tmp = tempfile.mkstemp(prefix=".bundle-", suffix=".zip", dir=directory)
+    target = settings.report_dir / bundle_name(report.run.instance, report.run.started_at)
+    return write_zip(target, bundle_files(report, snapshot, settings, redactor, target.name))
+
+
+def zip_bytes(files: Mapping[str, str | bytes]) -> bytes:
+    """*files* (name → text or bytes) as a zip, in their order, with a fixed date inside."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            data = content if isinstance(content, bytes) else content.encode()
+            archive.writestr(zipfile.ZipInfo(name, _ZIP_DATE), data)
+    return buffer.getvalue()
+
+
+def write_zip(target: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Write *files* as the zip *target*, atomically: a reader never sees half a bundle."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".bundle-", suffix=".zip", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, text in files.items():
-                archive.writestr(zipfile.ZipInfo(name, _ZIP_DATE), text.encode())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(zip_bytes(files))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

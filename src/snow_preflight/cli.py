@@ -29,7 +29,7 @@ environment:
   not secret can also come from a TOML file (--config, default ./snow-preflight.toml), with the keys of
   the README's settings table.
 
-exit status:
+exit status (of a fleet: its worst instance's):
   0 go, 1 no-go (a check at or above --fail-on failed or could not be verified), 2 interrupted,
   3 internal error (also: the reports could not be written), 4 usage error (a bad option, setting,
   config file, credential, TLS file or report folder, found before any request), 5 nothing judged
@@ -40,6 +40,9 @@ examples:
   snow-preflight demo --rundeck webhook_disabled        # ... and Rundeck checked through its stand-in
   SN_PASSWORD=... snow-preflight run --instance acme --username svc_preflight --report-dir out
   snow-preflight replay out/snow-preflight-bundle-*.zip # re-judge a support bundle offline
+  snow-preflight run --instance acme-dev --instance acme --username svc_preflight  # a fleet: one report
+  snow-preflight run --instances test,prod              # instances named in the config file ([instances.NAME])
+  snow-preflight diff yesterday/report.json out         # what got worse or better since an earlier run
 """
 
 
@@ -92,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_cli_options(run, "run")
     run.add_argument("--no-prompt", action="store_true", help="never ask for a password, even on a terminal")
+    run.add_argument(
+        "--instances",
+        metavar="NAME,...",
+        help="a fleet of the instances of these names in the config file ([instances.NAME] tables; default: "
+        "all of them, unless --instance names one) [SN_INSTANCES]",
+    )
 
     demo = commands.add_parser("demo", help="start the built-in simulator and run the checklist against it")
     demo.add_argument(
@@ -168,6 +177,7 @@ _NOT_SETTINGS = {
     "tls",
     "latency_ms",
     "list",
+    "instances",
 }
 
 
@@ -197,7 +207,16 @@ def _run(args: argparse.Namespace) -> int:
     else:
         ask, cannot_ask = _ask_password, ""
     config = args.config or (Path(os.environ["SN_CONFIG"]) if os.environ.get("SN_CONFIG") else None)
-    settings = resolve(_flags(args), config_path=config, ask=ask, cannot_ask=cannot_ask)
+    flags = _flags(args)
+    from snow_preflight.fleet import fleet_members, run_members
+
+    # Several --instance, --instances or [instances.NAME] in the config file: a fleet, each instance
+    # resolved (and checked) here too, before any request.
+    members = fleet_members(flags, args.instances, config_path=config, ask=ask, cannot_ask=cannot_ask)
+    if members is not None:
+        return interruptible(members[0].settings, lambda: run_members(members))
+    flags["base_url"] = (flags.get("base_url") or [None])[0]
+    settings = resolve(flags, config_path=config, ask=ask, cannot_ask=cannot_ask)
     return interruptible(settings, lambda: run_checklist(settings).exit_code)
 
 
@@ -250,6 +269,10 @@ def _replay(args: argparse.Namespace) -> int:
     flags = {k: v for k, v in _flags(args).items() if v is not None and k != "bundle"}
     check_report_dir(flags.get("report_dir", Path("preflight-replay")))  # replay_bundle's default
     check_inputs(flags.get("waivers"), flags.get("baseline"))
+    from snow_preflight.fleet import is_fleet_bundle, replay_fleet
+
+    if is_fleet_bundle(args.bundle):
+        return replay_fleet(args.bundle, flags)
     return replay_bundle(args.bundle, flags).exit_code
 
 

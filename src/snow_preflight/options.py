@@ -42,6 +42,7 @@ class Option:
     choices: tuple[str, ...] | None = None
     secret: bool = False
     append: bool = False  # may be given several times; a list in the config file
+    several: tuple[str, ...] = ()  # CLI commands where it may be given several times: a fleet (run)
     switch: bool = False  # a flag without a value
     commands: tuple[str, ...] = _CONNECT  # CLI commands that take it (pytest takes them all)
 
@@ -66,8 +67,8 @@ _ALL = ("run", "demo", "replay", "fix")
 _RUNDECK = ("run", "demo")  # read with the instance; a bundle replays Rundeck's answers as they were
 OPTIONS: tuple[Option, ...] = (
     # -- instance and login -------------------------------------------------------------------------
-    Option("base_url", "instance", "the instance: acme, acme.service-now.com or an https:// URL", "SN_HOST",
-           "connection", "URL"),
+    Option("base_url", "instance", "the instance: acme, acme.service-now.com or an https:// URL (run: "
+           "repeat it for a fleet, see the README's Fleets)", "SN_HOST", "connection", "URL", several=("run",)),
     Option("username", "username", "login user name", "SN_USERNAME", "connection", "USER"),
     Option("password", "password", "password; prefer SN_PASSWORD or the prompt, which no process list shows",
            "SN_PASSWORD", None, "PW", secret=True),
@@ -200,7 +201,7 @@ def add_cli_options(parser: argparse.ArgumentParser, command: str) -> None:
                 metavar=option.metavar,
                 type=option.kind,
                 choices=option.choices,
-                action="append" if option.append else "store",
+                action="append" if option.append or command in option.several else "store",
                 help=_describe(option),
             )
     config, help_text, env = CONFIG_OPTION

@@ -281,15 +281,22 @@ def run_checklist(
             catalogue = None
         else:
             snapshot = read_early(settings, catalogue)
+    run = Run(settings, snapshot, replayed_from=replayed_from, catalogue=catalogue)
+    return RunOutcome(judge(run, extra), run.report, run.written)
+
+
+def judge(run: Run, extra: Sequence[str] = ()) -> int:
+    """Judge *run* in one in-process pytest session, which finishes it (``Run.finish``); its exit status.
+
+    A fleet (:mod:`snow_preflight.fleet`) calls it once per instance, each with a :class:`Run` of its own.
+    """
     import pytest
 
     from snow_preflight.plugin import Handoff, checklist_args
 
     _prepare_reports()
-    run = Run(settings, snapshot, replayed_from=replayed_from, catalogue=catalogue)
     with _only_our_plugins(), _collector_spared():
-        code = pytest.main([*PYTEST_PLUGINS, *checklist_args(run, extra)], plugins=[Handoff(run)])
-    return RunOutcome(int(code), run.report, run.written)
+        return int(pytest.main([*PYTEST_PLUGINS, *checklist_args(run, extra)], plugins=[Handoff(run)]))
 
 
 #: Built-in pytest plugins a run does without, as they give a check nothing: other report formats
@@ -404,6 +411,7 @@ __all__ = [
     "RunOutcome",
     "interrupted_before_judging",
     "interruptible",
+    "judge",
     "read_instance",
     "replay_bundle",
     "run_checklist",

@@ -236,6 +236,8 @@ def _read_config(path: Path | None) -> dict[str, Any]:
         raise ConfigError(f"config file {path} cannot be read: {reason}") from None
     found: dict[str, Any] = {}
     for key, value in data.items():
+        if key == "instances" and isinstance(value, dict):
+            continue  # named instances, [instances.NAME]: a fleet, read by snow_preflight.fleet
         if key in _SECTIONS and isinstance(value, dict):
             for inner, item in value.items():
                 found[_config_key(path, key, inner)] = item
