@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -152,6 +153,20 @@ class Counts(BaseModel):
     waived: int = Field(default=0, description="Failed or error results an active waiver accepts.")
 
 
+class Expected(BaseModel):
+    """What a run held the instance against: the expectations it was given (flags, config file, defaults)."""
+
+    app_scope: str = Field(description="Scope of the app, e.g. x_pd_process_autom.")
+    rest_message: str = Field(description="Name of the app's REST message, e.g. Rundeck - API.")
+    required_roles: list[str] = Field(description="Roles the login (and the integration user) must hold.")
+    expected_mid: str | None = Field(
+        default=None,
+        description="The MID Server every HTTP method must use; null: any MID Server that is up.",
+    )
+    heartbeat_max_age_minutes: float = Field(description="Minutes a MID Server heartbeat may be old.")
+    integration_user: str | None = Field(default=None, description="The integration account also checked.")
+
+
 class RunInfo(BaseModel):
     """The facts of one run."""
 
@@ -177,6 +192,18 @@ class RunInfo(BaseModel):
         description="The support bundle this run re-judged offline; started_at is then the original run's time.",
     )
     waivers: str | None = Field(default=None, description="The waivers file this run applied (--waivers).")
+    os_user: str = Field(default="", description="Who ran it: the operating-system user name.")
+    host: str = Field(default="", description="Where it ran: the host name of the machine.")
+    ci_job_url: str | None = Field(
+        default=None,
+        description="The CI job that ran it (Jenkins, GitLab, GitHub Actions or Azure Pipelines); null: not CI.",
+    )
+    config_file: str | None = Field(default=None, description="The config file it read; null: none.")
+    expected: Expected | None = Field(default=None, description="The expectations it judged against.")
+    junit_below_gate: Literal["failure", "skipped"] = Field(
+        default="failure",
+        description="How junit.xml shows failed or error results below the gate (--junit-below-gate).",
+    )
 
 
 class EvidenceChange(BaseModel):

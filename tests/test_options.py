@@ -23,7 +23,7 @@ from snow_preflight.settings import Expectations, Settings, resolve
 README = Path(__file__).resolve().parents[1] / "README.md"
 #: Settings fields that are not a person's to set: the two sub-models, and TLS verification, which only code
 #: (the tests) may turn off.
-NOT_SETTABLE = {"connection", "expect", "verify_tls"}
+NOT_SETTABLE = {"connection", "expect", "verify_tls", "config_file"}  # config_file: what --config read
 
 
 def _clean_env() -> dict[str, str]:

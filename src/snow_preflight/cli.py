@@ -14,11 +14,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from snow_preflight import __version__
 from snow_preflight.errors import PreflightError
 from snow_preflight.options import add_cli_options
+
+if TYPE_CHECKING:
+    from snow_preflight.run import RunOutcome
 
 USAGE_ERROR = 4
 
@@ -217,7 +220,19 @@ def _run(args: argparse.Namespace) -> int:
         return interruptible(members[0].settings, lambda: run_members(members))
     flags["base_url"] = (flags.get("base_url") or [None])[0]
     settings = resolve(flags, config_path=config, ask=ask, cannot_ask=cannot_ask)
-    return interruptible(settings, lambda: run_checklist(settings).exit_code)
+    return interruptible(settings, lambda: _judged(settings.output_format, run_checklist(settings)))
+
+
+def _judged(output_format: str, outcome: RunOutcome) -> int:
+    """*outcome*'s exit status; with ``--format json``, its summary is printed first, alone on stdout."""
+    if output_format == "json":
+        from snow_preflight.console import json_summary
+        from snow_preflight.run import INTERNAL_ERROR
+
+        unwritten = outcome.exit_code == INTERNAL_ERROR and outcome.report is not None and not outcome.written
+        problem = "the reports could not be written; the reason is on stderr" if unwritten else None
+        print(json_summary(outcome.report, outcome.written, outcome.exit_code, problem), flush=True)
+    return outcome.exit_code
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -234,11 +249,13 @@ def _demo(args: argparse.Namespace) -> int:
             flags["rundeck_projects"] = flags.get("rundeck_projects") or rundeck.projects
         # The demo ignores SN_* variables: they point at a real instance, not at the simulator.
         settings = simulator_settings(sim, config_path=args.config, **flags)
-        print(f"snow-preflight demo: simulated instance '{args.scenario}' at {sim.url}", flush=True)
+        # --format json keeps stdout for the summary alone.
+        out = sys.stderr if settings.output_format == "json" else sys.stdout
+        print(f"snow-preflight demo: simulated instance '{args.scenario}' at {sim.url}", file=out, flush=True)
         if args.rundeck:
             where = flags["rundeck_url"]
-            print(f"snow-preflight demo: Rundeck stand-in '{args.rundeck}' at {where}", flush=True)
-        return interruptible(settings, lambda: run_checklist(settings).exit_code)
+            print(f"snow-preflight demo: Rundeck stand-in '{args.rundeck}' at {where}", file=out, flush=True)
+        return interruptible(settings, lambda: _judged(settings.output_format, run_checklist(settings)))
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -273,7 +290,7 @@ def _replay(args: argparse.Namespace) -> int:
 
     if is_fleet_bundle(args.bundle):
         return replay_fleet(args.bundle, flags)
-    return replay_bundle(args.bundle, flags).exit_code
+    return _judged(flags.get("output_format", "text"), replay_bundle(args.bundle, flags))
 
 
 def _diff(args: argparse.Namespace) -> int:

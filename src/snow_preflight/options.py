@@ -64,6 +64,7 @@ class Option:
 
 _JUDGE = ("run", "demo", "fix")  # fix judges too: it re-runs the checklist after its changes
 _ALL = ("run", "demo", "replay", "fix")
+_CONSOLE = ("run", "demo", "replay")  # the commands that print the checklist's summary
 _RUNDECK = ("run", "demo")  # read with the instance; a bundle replays Rundeck's answers as they were
 OPTIONS: tuple[Option, ...] = (
     # -- instance and login -------------------------------------------------------------------------
@@ -153,6 +154,20 @@ OPTIONS: tuple[Option, ...] = (
            "see the README's Waivers)", "SN_WAIVERS", "", "FILE", Path, commands=_ALL),
     Option("baseline", "baseline", "an earlier report.json (or its folder, or a bundle): the reports open with "
            "what changed since it", "SN_BASELINE", "", "FILE", Path, commands=_ALL),
+    # -- how junit.xml and the console show it --------------------------------------------------------
+    Option("junit_below_gate", "junit-below-gate",
+           "how junit.xml shows a failed or unverified result below --fail-on: failure (default) or skipped, "
+           "so it cannot mark a GO build unstable", "SN_JUNIT_BELOW_GATE", "", choices=("failure", "skipped"),
+           commands=_ALL),
+    Option("color", "color", "colour the verdict: auto (default: on a terminal, unless NO_COLOR is set; "
+           "FORCE_COLOR forces it), yes or no", "SN_COLOR", "", choices=("auto", "yes", "no"),
+           commands=_CONSOLE),
+    Option("quiet", "quiet", "print only the verdict and the results that decide it", "SN_QUIET", "",
+           switch=True, commands=_CONSOLE),
+    Option("verbose", "verbose", "print every result's evidence, and the steps to fix each finding (--quiet wins)",
+           "SN_VERBOSE", "", switch=True, commands=_CONSOLE),
+    Option("output_format", "format", "text (default), or json: the summary as one JSON object on stdout, "
+           "for scripts", "SN_FORMAT", "", choices=("text", "json"), commands=_CONSOLE),
 )  # fmt: skip
 BY_FIELD: Mapping[str, Option] = {option.field: option for option in OPTIONS}
 SECRET_FIELDS = frozenset(option.field for option in OPTIONS if option.secret)

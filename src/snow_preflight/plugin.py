@@ -84,7 +84,8 @@ def checklist_args(run: Run, extra: Sequence[str] = ()) -> list[str]:
         str(PYTEST_INI),
         "--rootdir",
         str(checks),
-        "-q",
+        # -qq: no pytest summary line ("1 failed" under a GO); the console's verdict line counts instead.
+        "-qq",
         "--no-header",
         "--tb=no",
         "-rN",
@@ -131,6 +132,7 @@ class PreflightPlugin:
         self.active = False
         self.write_error: str | None = None
         self.interrupt_reported = False
+        self._handed: bool | None = None
         self._dirs: set[Path] | None = None
         self._cleanup = ExitStack()  # what activation set up (the SIGTERM handler), undone at unconfigure
 
@@ -337,9 +339,36 @@ class PreflightPlugin:
 
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, str] | None:
         outcome = dict(getattr(report, "user_properties", ())).get("snow_preflight_outcome")
-        if outcome == "error" and report.when == "call":
-            return "error", "E", "ERROR"
-        return None
+        status = ("error", "E", "ERROR") if outcome == "error" and report.when == "call" else None
+        if not self.handed:
+            return status
+        # The command prints its own table: no progress letters (an "F" under a GO says nothing useful).
+        if status is None:
+            if report.when != "call" and report.passed:
+                return "", "", ""
+            status = ("error" if report.when != "call" else report.outcome, "", "")
+        return status[0], "", ""
+
+    @property
+    def handed(self) -> bool:
+        """True when ``snow-preflight`` handed this session its run (it prints the console itself)."""
+        if self._handed is None:
+            self._handed = self.config.hook.pytest_snow_preflight_run(config=self.config) is not None
+        return self._handed
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """The banner, before any result: the instance, the login and the config file read (or none)."""
+        if not self.active or self.problem is not None or self.config.option.collectonly:
+            return
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        settings = self.run.settings
+        if terminal is None or settings.quiet:
+            return
+        from snow_preflight.console import banner
+
+        conn = settings.connection
+        login = conn.username or conn.client_id or "(token)"
+        terminal.write_line(banner(conn.base_url, login, settings.config_file, self.run.replayed_from))
 
     # -- the end ---------------------------------------------------------------------------------------
 
@@ -399,9 +428,20 @@ class PreflightPlugin:
             if self.config.option.collectonly or not run.tracker.results:
                 terminalreporter.write_line(f"snow-preflight: {_why_nothing_judged(self.config)}")
             return
-        from snow_preflight.console import summary
+        from snow_preflight.console import json_summary, summary
 
-        for line in summary(run.report, run.written, self.write_error):
+        settings = run.settings
+        if settings.output_format == "json":
+            if not self.handed:  # the command prints it on its own stdout, after pytest
+                code = 3 if self.write_error else 0 if run.go else 1  # as sessionfinish set it
+                terminalreporter.write_line(json_summary(run.report, run.written, code, self.write_error))
+            return
+        detail = "quiet" if settings.quiet else "verbose" if settings.verbose else "normal"
+        # auto: pytest's own judgement of the terminal (a tty, NO_COLOR, FORCE_COLOR, PY_COLORS, TERM=dumb).
+        color = {"yes": True, "no": False}.get(settings.color, terminalreporter.hasmarkup)
+        lines = summary(run.report, run.written, self.write_error, detail=detail, color=color)
+        # Under pytest's own output (the progress line and its summary), a blank line sets the table apart.
+        for line in lines if self.handed else ["", *lines]:
             terminalreporter.write_line(line)
 
 

@@ -16,11 +16,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from snow_preflight import __version__
 from snow_preflight.errors import PreflightError, ReportWriteError
@@ -34,6 +35,7 @@ from snow_preflight.snapshot import Snapshot
 # The result model and the judging rules are imported when first used, not with this module: the command
 # line imports it before the instance is read, and the wave of reads should not wait for them.
 if TYPE_CHECKING:
+    from snow_preflight.console import WaitNotice
     from snow_preflight.judge.views import View
     from snow_preflight.reports.model import CheckResult, RunReport
     from snow_preflight.simulator import Simulator
@@ -168,6 +170,7 @@ class Run:
                 platform=platform.platform(terse=True),
                 not_run=self.not_run,
                 replayed_from=self.replayed_from,
+                **self.provenance(),
             ),
             results=results,
             exchanges=snapshot.exchanges,
@@ -180,6 +183,27 @@ class Run:
 
             run = with_baseline(run, settings.baseline)  # what changed since the earlier run
         return RunReport.model_validate(self.redactor.data(run.model_dump(mode="json")))
+
+    def provenance(self) -> dict[str, Any]:
+        """Who ran this run, where, and with what expectations: the Run section of every report."""
+        from snow_preflight import provenance
+
+        settings, expect = self.settings, self.settings.expect
+        return {
+            "os_user": provenance.os_user(),
+            "host": provenance.host(),
+            "ci_job_url": provenance.ci_job_url(os.environ),
+            "config_file": str(settings.config_file) if settings.config_file else None,
+            "expected": {
+                "app_scope": expect.app_scope,
+                "rest_message": expect.rest_message,
+                "required_roles": list(expect.required_roles),
+                "expected_mid": expect.expected_mid,
+                "heartbeat_max_age_minutes": expect.heartbeat_max_age_minutes,
+                "integration_user": expect.integration_user,
+            },
+            "junit_below_gate": settings.junit_below_gate,
+        }
 
     def finish(self) -> RunReport:
         """Build the result model and write the reports (and the bundle when asked).
@@ -222,14 +246,38 @@ class Run:
         return self.report is not None and self.report.run.verdict is Verdict.GO
 
 
-def read_instance(settings: Settings, catalogue: Catalogue | None = None) -> Snapshot:
-    """Read the instance in one parallel wave (the built-in reads plus those the checks declare)."""
+def read_instance(
+    settings: Settings, catalogue: Catalogue | None = None, notice: WaitNotice | None = None
+) -> Snapshot:
+    """Read the instance in one parallel wave (the built-in reads plus those the checks declare).
+
+    *notice* says on stderr what a long wait is for (default: one writing to ``sys.stderr`` as it is now).
+    """
+    from snow_preflight.console import WAIT_NOTICE_AFTER, WaitNotice
     from snow_preflight.servicenow.client import ServiceNowClient
     from snow_preflight.snapshot import collect
 
+    notice = notice or WaitNotice()
     extra = catalogue.reads() if catalogue is not None else ()
-    with ServiceNowClient(settings.connection) as client:
-        return collect(client, settings, tool_version=__version__, extra=extra)
+    conn = settings.connection
+    # One line on stderr when the wave waits: the transport reports Retry-After and backoff sleeps, and a
+    # watchdog speaks for answers slower than WAIT_NOTICE_AFTER, unless a wait was announced already.
+    started = time.monotonic()
+    host = urlsplit(conn.base_url).netloc or conn.base_url
+
+    def slow() -> None:
+        if not notice.announced():
+            left = conn.time_budget - (time.monotonic() - started)
+            notice(f"{host} to answer (--timeout {conn.timeout:g} s per answer)", left, at_most=True)
+
+    watchdog = threading.Timer(WAIT_NOTICE_AFTER, slow)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        with ServiceNowClient(conn, on_wait=notice) as client:
+            return collect(client, settings, tool_version=__version__, extra=extra)
+    finally:
+        watchdog.cancel()
 
 
 def read_early(settings: Settings, catalogue: Catalogue) -> Future[Snapshot]:
@@ -239,12 +287,16 @@ def read_early(settings: Settings, catalogue: Catalogue) -> Future[Snapshot]:
     while pytest starts, so a run costs little more than its one round trip. Whatever the thread raises
     is raised again where the snapshot is first used, exactly as a read made then would raise it.
     """
+    from snow_preflight.console import WaitNotice, terminal_stderr
+
     future: Future[Snapshot] = Future()
     future.set_running_or_notify_cancel()
+    # Made here, before pytest starts capturing stderr, so a wait line reaches the person at the terminal.
+    notice = WaitNotice(terminal_stderr())
 
     def read() -> None:
         try:
-            future.set_result(read_instance(settings, catalogue))
+            future.set_result(read_instance(settings, catalogue, notice))
         except BaseException as exc:  # handed over whole, to be raised in the judging thread
             future.set_exception(exc)
 
@@ -295,7 +347,9 @@ def judge(run: Run, extra: Sequence[str] = ()) -> int:
     from snow_preflight.plugin import Handoff, checklist_args
 
     _prepare_reports()
-    with _only_our_plugins(), _collector_spared():
+    # --format json: stdout is the script's, for the one JSON summary; whatever pytest prints goes to stderr.
+    terminal = redirect_stdout(sys.stderr) if run.settings.output_format == "json" else nullcontext()
+    with _only_our_plugins(), _collector_spared(), terminal:
         return int(pytest.main([*PYTEST_PLUGINS, *checklist_args(run, extra)], plugins=[Handoff(run)]))
 
 

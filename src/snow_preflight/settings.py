@@ -18,7 +18,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -94,6 +94,14 @@ class Settings(BaseModel):
     rundeck_api_version: int = Field(default=RUNDECK_API_VERSION, ge=1, le=999)
     # Accepted findings: a TOML file of [[waiver]] tables (see snow_preflight.waivers).
     waivers: Path | None = None
+    # How junit.xml shows findings below the gate, and how the console shows the run (see options.py).
+    junit_below_gate: Literal["failure", "skipped"] = "failure"
+    color: Literal["auto", "yes", "no"] = "auto"
+    quiet: bool = False
+    verbose: bool = False
+    output_format: Literal["text", "json"] = "text"
+    # The config file the settings were read from (None: none was read); set by resolve(), never a flag.
+    config_file: Path | None = None
     # An earlier report.json, its folder or a bundle: the reports say what changed since (snow_preflight.diff).
     baseline: Path | None = None
 
@@ -184,6 +192,7 @@ def resolve(
             connection=ConnectionSettings(**parts["connection"]),
             expect=Expectations(**parts["expect"]),
             **parts[""],
+            config_file=_config_used(config_path),
         )
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
@@ -207,6 +216,14 @@ def check_inputs(waivers: Path | None, baseline: Path | None) -> None:
         from snow_preflight.diff import load_side
 
         load_side(baseline)
+
+
+def _config_used(path: Path | None) -> Path | None:
+    """The config file :func:`_read_config` reads for *path*: it, or the default file when that exists."""
+    if path is not None:
+        return path
+    default = Path(DEFAULT_CONFIG_FILE)
+    return default if default.is_file() else None
 
 
 def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:

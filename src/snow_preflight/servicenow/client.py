@@ -24,7 +24,7 @@ from snow_preflight.redaction import Redactor
 from snow_preflight.servicenow.connection import ConnectionSettings
 from snow_preflight.servicenow.diagnosis import Target
 from snow_preflight.servicenow.exchange import ExchangeLog
-from snow_preflight.servicenow.transport import Reply, Transport
+from snow_preflight.servicenow.transport import OnWait, Reply, Transport
 
 DisplayValue = Literal["false", "true", "all"]
 
@@ -102,11 +102,13 @@ class ServiceNowClient:
         *,
         pool_size: int = 16,
         backoff: float = 0.5,
+        on_wait: OnWait | None = None,
     ) -> None:
-        """*pool_size* ≥ the number of threads calling at once; *backoff* is the first 5xx retry delay."""
+        """*pool_size* ≥ the number of threads calling at once; *backoff* is the first 5xx retry delay;
+        *on_wait* is told each time a read sleeps before retrying (what for, how many seconds)."""
         self.conn = conn
         self.log = log if log is not None else ExchangeLog()
-        self._transport = Transport(conn, self.log, pool_size=pool_size, backoff=backoff)
+        self._transport = Transport(conn, self.log, pool_size=pool_size, backoff=backoff, on_wait=on_wait)
 
     def __enter__(self) -> ServiceNowClient:
         return self

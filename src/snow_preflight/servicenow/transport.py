@@ -20,7 +20,7 @@ Retries, all inside the connection's ``time_budget`` for one request:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +42,9 @@ from snow_preflight.servicenow.unreachable import unreachable
 
 TOKEN_PATH = "/oauth_token.do"  # noqa: S105 - a URL path, not a password
 USER_AGENT = f"snow-preflight/{__version__}"
+#: Told what a read is about to sleep for and how many seconds (a Retry-After, a backoff): the console's
+#: wait line. The client stack only calls it; it never learns who listens.
+OnWait = Callable[[str, float], None]
 #: 5xx answers worth a retry: an overloaded or restarting node answers them quickly.
 _TRANSIENT = frozenset({500, 502, 503})
 
@@ -85,10 +88,17 @@ class Transport:
     """Thread-safe: many threads may call :meth:`get` at once on one transport."""
 
     def __init__(
-        self, conn: ConnectionSettings, log: ExchangeLog, *, pool_size: int = 16, backoff: float = 0.5
+        self,
+        conn: ConnectionSettings,
+        log: ExchangeLog,
+        *,
+        pool_size: int = 16,
+        backoff: float = 0.5,
+        on_wait: OnWait | None = None,
     ) -> None:
         self.conn = conn
         self.log = log
+        self._on_wait = on_wait
         self.redactor = conn.redactor()
         self._backoff = backoff
         self._auth = Authenticator(conn, self.post_token)
@@ -149,6 +159,9 @@ class Transport:
                         wait, cooldown = cooldown, min(cooldown * 2, 30.0)
                     if time.monotonic() + wait > deadline:
                         raise diagnosis.rate_limited(raw, wait, self.conn.time_budget)
+                    self._waiting(
+                        f"the instance's Retry-After: it answered 429 reading {target.describe()}", wait
+                    )
                     time.sleep(wait)
                     entry.retries += 1
                     continue
@@ -165,6 +178,7 @@ class Transport:
                         or time.monotonic() + delay + took > deadline
                     ):
                         raise diagnosis.server_error(raw, entry.retries, time.monotonic() - started)
+                    self._waiting(f"a retry of {target.describe()}: it answered {status}", delay)
                     time.sleep(delay)
                     entry.retries += 1
                     server_retries += 1
@@ -208,6 +222,11 @@ class Transport:
             return answer
 
     # -- helpers --------------------------------------------------------------------------------------
+
+    def _waiting(self, what: str, seconds: float) -> None:
+        """Tell the observer (the console, when a run gave one) that a read sleeps *seconds* for *what*."""
+        if self._on_wait is not None:
+            self._on_wait(self.redactor.text(what), seconds)
 
     @contextmanager
     def _logged(self, method: str, path: str, query: dict[str, str], source: str | None) -> Iterator[_Entry]:
