@@ -194,7 +194,7 @@ CASES: dict[str, dict[str, Outcome]] = {
     "delivery_ok": healthy() | delivered(P, P, P),
     "delivery_mid_cannot_connect": healthy() | {"rest_probe_traffic_healthy": F} | delivered(F, S, F),
     "delivery_certificate_refused": healthy() | {"rest_probe_traffic_healthy": F} | delivered(F, S, F),
-    "delivery_rundeck_refused": healthy() | delivered(F, F, F),
+    "delivery_rundeck_refused": healthy() | {"rest_probe_traffic_healthy": F} | delivered(F, F, F),
     "delivery_unanswered": healthy() | {"rest_probe_traffic_healthy": F} | delivered(F, S, F),
     "delivery_quiet": healthy() | delivered(S, S, S),
     "delivery_unreadable_status": healthy() | delivered(E, E, E),

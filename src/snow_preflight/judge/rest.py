@@ -15,6 +15,7 @@ from functools import cached_property
 
 from snow_preflight.errors import CannotVerify
 from snow_preflight.judge.base import SnapshotView, unreadable
+from snow_preflight.judge.payloads import read_payload
 from snow_preflight.judge.records import (
     Field,
     Record,
@@ -36,14 +37,26 @@ class Probe:
     failure = Field("error_string")
 
     @property
+    def http_failure(self) -> str:
+        """"HTTP 404 from Rundeck" when an answer's payload records a 4xx/5xx; "" otherwise.
+
+        A payload that cannot be read is not a failure here: ``rest_method_delivered`` says it could not
+        read the status, per method.
+        """
+        if self.record.get("queue") != "input" or not self.record.has("payload"):
+            return ""
+        status = read_payload(self.record.get("payload")).status
+        return f"HTTP {status} from Rundeck" if status is not None and status >= 400 else ""
+
+    @property
     def detail(self) -> str:
-        return self.failure or self.record.get("sys_created_on")
+        return self.failure or self.http_failure or self.record.get("sys_created_on")
 
 
 @dataclass(frozen=True)
 class ProbeTraffic:
     rows: int  # RESTProbe rows of the judged methods in the delivery window
-    failed: list[Probe]  # inputs in state error, or with an error string
+    failed: list[Probe]  # inputs in state error, with an error string, or a 4xx/5xx from Rundeck
     stuck: list[Probe]  # outputs still "ready" after the limit: the MID Server never picked them up
 
 
@@ -147,7 +160,11 @@ class RestViews(SnapshotView):
         source = self._visible("probes")
         rows = [Probe(Record.of(source.table, row)) for row in source.rows]
         mine = [p for p in rows if p.name in agents and agents[p.name] in (None, p.record.get("agent"))]
-        failed = [p for p in mine if p.record.get("queue") == "input" and (p.state == "error" or p.failure)]
+        failed = [
+            p
+            for p in mine
+            if p.record.get("queue") == "input" and (p.state == "error" or p.failure or p.http_failure)
+        ]
         limit = self.expect.probe_stuck_after_minutes * 60
         stuck = [p for p in mine if self._waiting(p) > limit]
         if not failed and not stuck:
