@@ -1,32 +1,45 @@
-"""junit.xml: read back by junitparser, validated against Jenkins' junit-10.xsd, robust to any string."""
+"""junit.xml: read back by junitparser, valid against both xUnit junit-10.xsd revisions, robust to any string.
+
+tests/schemas/README.md says where each schema comes from. Every simulator scenario's junit.xml is held
+against both, and its counts against the report.json of the same run.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import xmlschema
 from junitparser import Error, Failure, JUnitXml, Skipped
 from report_samples import IMG_MARKUP, NASTY, SCRIPT_MARKUP, nasty_run, sample_run
+
 from snow_preflight.reports.junit import render_junit
 from snow_preflight.reports.model import Outcome, RunReport
+from snow_preflight.run import RunOutcome, run_checklist, simulator_settings
+from snow_preflight.simulator import Simulator, list_scenarios
 
-SCHEMA = Path(__file__).parent / "schemas" / "junit-10.xsd"
+SCHEMAS = Path(__file__).parent / "schemas"
+#: The revision junit-xml follows, and the plugin's current one (no ``disabled``, stricter ``time``).
+SCHEMA_FILES = ("junit-10.xsd", "junit-10-current.xsd")
+SCENARIOS = [name for name, _ in list_scenarios()]
 RESULT_TYPE = {Outcome.FAILED: Failure, Outcome.ERROR: Error, Outcome.SKIPPED: Skipped}
 # The Surefire time pattern of later junit-10.xsd revisions: a plain decimal, never "1e-05".
 SUREFIRE_TIME = re.compile(r"(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]*)?")
 
 
 @pytest.fixture(scope="module")
-def schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(SCHEMA))
+def schemas() -> list[xmlschema.XMLSchema]:
+    return [xmlschema.XMLSchema(str(SCHEMAS / name)) for name in SCHEMA_FILES]
 
 
 @pytest.fixture(scope="module")
 def run() -> RunReport:
-    return sample_run(planted=True)
+    sample = sample_run(planted=True)
+    return sample.model_copy(update={"run": sample.run.model_copy(update={"host": "ci-agent-07"})})
 
 
 @pytest.fixture(scope="module")
@@ -98,28 +111,74 @@ def test_skipped_case_names_what_blocked_it(xml_text: str) -> None:
 
 
 def test_suite_names_instance_and_carries_run_properties(xml_text: str) -> None:
-    """The suite is named after the instance host, stamped with the start, and lists version/gate/verdict."""
+    """The suite is named after the instance host, stamped with the start, and lists version/gate/verdict;
+    the instance is a property, and hostname is the machine that ran the checks."""
     [suite] = list(JUnitXml.fromstring(xml_text))
     assert suite.name == "snow-preflight acme.service-now.com"
-    assert suite.hostname == "acme.service-now.com"
+    assert suite.hostname == "ci-agent-07"
     assert suite.timestamp == "2024-05-01T09:30:00"
     properties = {p.name: p.value for p in suite.properties()}
+    assert properties["instance"] == "https://acme.service-now.com"
     assert properties["snow_preflight.version"] == "0.1.0"
     assert properties["gate"] == "high"
     assert properties["verdict"] == "no-go"
 
 
-def test_valid_against_jenkins_junit_xsd(schema: xmlschema.XMLSchema, xml_text: str) -> None:
-    """The document validates against the Jenkins xUnit plugin's junit-10.xsd."""
-    schema.validate(xml_text)
+def test_every_case_has_a_time_and_the_suite_the_run_duration(run: RunReport, xml_text: str) -> None:
+    """Each testcase carries its judging time (even one that took no time) and the suite the run's duration,
+    in seconds with three decimals; the root sums them."""
+    root = ET.fromstring(xml_text.encode("utf-8"))  # noqa: S314 - our own output, not untrusted input
+    [suite] = root.findall("testsuite")
+    assert suite.get("time") == root.get("time") == "1.840"
+    cases = suite.findall("testcase")
+    assert [case.get("time") for case in cases] == [f"{r.duration_ms / 1000:.3f}" for r in run.results]
+    instant = [r.model_copy(update={"duration_ms": 0.0}) for r in run.results]
+    text = render_junit(run.model_copy(update={"results": instant}))
+    assert {case.get("time") for case in ET.fromstring(text).iter("testcase")} == {"0.000"}  # noqa: S314
 
 
-def test_nasty_strings_stay_well_formed_and_valid(schema: xmlschema.XMLSchema) -> None:
+def test_valid_against_both_junit_schemas(schemas: list[xmlschema.XMLSchema], xml_text: str) -> None:
+    """The document validates against both junit-10.xsd revisions and carries no ``disabled`` attribute."""
+    for schema in schemas:
+        schema.validate(xml_text)
+    assert "disabled=" not in xml_text
+
+
+def test_below_gate_findings_are_failures_by_default(xml_text: str) -> None:
+    """By default a finding below the gate is a <failure> like any other: CI sees every finding."""
+    [suite] = list(JUnitXml.fromstring(xml_text))
+    [found] = next(c for c in suite if c.name == "rest_endpoint_https").result
+    assert type(found) is Failure
+
+
+def test_below_gate_findings_can_be_skipped(run: RunReport, schemas: list[xmlschema.XMLSchema]) -> None:
+    """--junit-below-gate skipped: a failed or error result below the gate is <skipped>, its message naming
+    its real outcome and the gate; findings at or above the gate stay failures and errors."""
+    below = run.model_copy(update={"run": run.run.model_copy(update={"junit_below_gate": "skipped"})})
+    text = render_junit(below)
+    for schema in schemas:
+        schema.validate(text)
+    [suite] = list(JUnitXml.fromstring(text))
+    by_name = {case.name: case for case in suite}
+    gate = below.run.gate
+    [skipped] = by_name["rest_endpoint_https"].result
+    assert type(skipped) is Skipped
+    assert skipped.message.startswith("failed below the gate (--fail-on high, severity low): ")
+    assert "shown as skipped by --junit-below-gate skipped" in skipped.text
+    for result in below.results:
+        if result.fails_gate(gate):
+            [shown] = by_name[result.id].result
+            assert type(shown) is RESULT_TYPE[result.outcome]
+    assert (suite.failures, suite.errors) == (2, 1)
+
+
+def test_nasty_strings_stay_well_formed_and_valid(schemas: list[xmlschema.XMLSchema]) -> None:
     """With control characters, surrogates, non-characters, emoji, markup, ]]> and huge values planted in
     every field, the document still parses with xml.etree and validates against the XSD."""
     text = render_junit(nasty_run())
     root = ET.fromstring(text.encode("utf-8"))  # noqa: S314 - our own output, not untrusted input
-    schema.validate(text)
+    for schema in schemas:
+        schema.validate(text)
     everything = "".join(root.itertext()) + "".join(
         value for element in root.iter() for value in element.attrib.values()
     )
@@ -145,3 +204,57 @@ def test_times_are_plain_decimals(xml_text: str) -> None:
 def test_output_is_deterministic(run: RunReport) -> None:
     """The same model renders to the same document."""
     assert render_junit(run) == render_junit(run)
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_every_scenario_junit_is_valid_and_counts_as_report_json(
+    name: str, scenario_run: Callable[[str], RunOutcome], schemas: list[xmlschema.XMLSchema]
+) -> None:
+    """Each simulator scenario's junit.xml validates against both schemas, names each case by its result id,
+    and junitparser reads the counts its report.json has: tests, failures, errors, skipped."""
+    outcome = scenario_run(name)
+    assert outcome.report is not None
+    text = outcome.written["junit"].read_text(encoding="utf-8")
+    for schema in schemas:
+        schema.validate(text)
+    counts = json.loads(outcome.written["json"].read_text(encoding="utf-8"))["run"]["counts"]
+    [suite] = list(JUnitXml.fromstring(text))
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (
+        counts["total"],
+        counts["failed"],
+        counts["error"],
+        counts["skipped"],
+    )
+    assert [case.name for case in suite] == [r.id for r in outcome.report.results]
+
+
+#: Scenarios that hide the MID Server records from the login: a sys_id is all such a case can be named by.
+NAMELESS = {"mid_table_hidden"}
+_SYS_ID = re.compile(r"[0-9a-f]{32}")
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_case_names_are_names_not_sys_ids(name: str, scenario_run: Callable[[str], RunOutcome]) -> None:
+    """A testcase is named by what the instance calls the thing (method, MID Server, role), so a CI server's
+    history follows it; a sys_id names a case only where the login cannot read the record's name."""
+    outcome = scenario_run(name)
+    assert outcome.report is not None
+    named_by_id = [r for r in outcome.report.results if _SYS_ID.search(r.id)]
+    if name in NAMELESS:
+        assert named_by_id
+        assert {r.outcome for r in named_by_id} == {Outcome.ERROR}
+    else:
+        assert named_by_id == []
+
+
+def test_case_names_are_stable_between_runs(tmp_path: Path) -> None:
+    """Two runs of one instance give the same (classname, name) pairs in the same order."""
+    with Simulator("methods_split_across_mids") as sim:
+        outcomes = [
+            run_checklist(simulator_settings(sim, report_dir=tmp_path / name, output_format="json"))
+            for name in ("first", "second")
+        ]
+    suites = [next(iter(JUnitXml.fromfile(str(o.written["junit"])))) for o in outcomes]
+    first, second = ([(case.classname, case.name) for case in suite] for suite in suites)
+    assert first == second
+    assert len(first) > 10
