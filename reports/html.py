@@ -2,9 +2,9 @@
 
 The page is one self-contained file meant to be attached to a change record or mailed: inline CSS, no
 external fonts, scripts or images, and a Content-Security-Policy that forbids every network load. It reads
-fully with JavaScript off; the one inline script only adds a filter by outcome and opens the collapsed
-sections before printing, and it is allowed by its SHA-256 hash, not by ``'unsafe-inline'``, so even a
-markup injection that slipped past autoescape could not run a script.
+fully with JavaScript off (skipped and passed results are ``<details>`` rows that open without it); the
+one inline script only adds a filter by outcome, and it is allowed by its SHA-256 hash, not by
+``'unsafe-inline'``, so even a markup injection that slipped past autoescape could not run a script.
 
 Everything taken from the instance reaches the template as plain ``str`` and is escaped by Jinja's
 autoescape; only our own static script is marked safe.
@@ -85,12 +85,6 @@ def ordered(results: list[CheckResult]) -> list[CheckResult]:
     )
 
 
-def blocking(run: RunReport) -> list[CheckResult]:
-    """The results that make the verdict no-go: failed or error at or above the gate severity."""
-    gate = run.run.gate
-    return [r for r in run.results if r.fails_gate(gate)]
-
-
 def safe_href(url: str | None) -> str | None:
     """*url* when it is an absolute http(s) URL, else None; a ``javascript:`` link is never a link."""
     if not url:
@@ -151,13 +145,23 @@ def render_html(run: RunReport) -> str:
         return render_fleet_html(run)
     script, script_hash = _script()
     template = _template()
+    results = ordered(run.results)
+    gate = run.run.gate
+    go = run.run.verdict is Verdict.GO
     return template.render(
         run=run,
         info=run.run,
         host=host_of(run.run.instance),
-        go=run.run.verdict is Verdict.GO,
-        results=ordered(run.results),
-        blocking=blocking(run),
+        go=go,
+        verdict_word="GO" if go else "NO-GO",
+        results=results,
+        # Each result's card or row, by result id: the verdict box and the lists link to it.
+        anchors={result.id: f"result-{number}" for number, result in enumerate(results, 1)},
+        blocking=[r for r in results if r.fails_gate(gate)],
+        below=[r for r in results if r.gating and not r.waived and not r.fails_gate(gate)],
+        unverified=[r for r in results if r.outcome is Outcome.ERROR],
+        findings=[r for r in results if r.gating],
+        others=[r for r in results if not r.gating],
         styles=OUTCOME_STYLES,
         outcomes=list(OUTCOME_STYLES),
         severities=list(Severity),

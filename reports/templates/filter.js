@@ -6,13 +6,9 @@
   var boxes = bar.querySelectorAll("input[data-outcome]");
   function apply() {
     for (var i = 0; i < boxes.length; i++) {
-      var rows = document.querySelectorAll("article.check[data-outcome='" + boxes[i].getAttribute("data-outcome") + "']");
+      var rows = document.querySelectorAll(".check[data-outcome='" + boxes[i].getAttribute("data-outcome") + "']");
       for (var j = 0; j < rows.length; j++) { rows[j].hidden = !boxes[i].checked; }
     }
   }
   for (var k = 0; k < boxes.length; k++) { boxes[k].addEventListener("change", apply); }
-  window.addEventListener("beforeprint", function () {
-    var all = document.querySelectorAll("details");
-    for (var d = 0; d < all.length; d++) { all[d].open = true; }
-  });
 })();
