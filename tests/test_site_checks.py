@@ -157,8 +157,15 @@ def test_an_unreadable_site_read_is_could_not_verify(sim: Simulator, tmp_path: P
             ),
             "declares a read named 'acme_users' that differs from another check's read of that name",
         ),
+        (
+            "from snow_preflight.judge import Evidence, Read, Severity, View, check\n\n\n"
+            '@check(title="Users are set", severity=Severity.LOW, remediation=["Set it."],'
+            ' reads=[Read("login", "sys_user", "active=true", ("sys_id",))])\n'
+            "def check_site_users(view: View, evidence: Evidence) -> None:\n    pass\n",
+            "declares a read named 'login', the name of a built-in read",
+        ),
     ],
-    ids=["vague title", "import error", "two reads under one name"],
+    ids=["vague title", "import error", "two reads under one name", "a built-in read's name"],
 )
 def test_a_broken_site_check_is_a_usage_error(tmp_path: Path, module: str, reason: str) -> None:
     """A site check with invalid metadata, or that cannot be imported, stops the run before any read:

@@ -31,6 +31,23 @@ from snow_preflight.servicenow.exchange import Exchange
 from snow_preflight.settings import Settings
 
 SNAPSHOT_VERSION = 1
+#: Names of the built-in reads (see :func:`plan`): a site check's read may not take one of them.
+BUILTIN_READS = frozenset(
+    {
+        "login",
+        "apps",
+        "login_roles",
+        "rest_message",
+        "rest_methods",
+        "legacy_rest_methods",
+        "mid_issues",
+        "properties",
+        "probes",
+        "expected_mid",
+        "integration_user",
+        "integration_roles",
+    }
+)
 
 
 class SourceStatus(StrEnum):

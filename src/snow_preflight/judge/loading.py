@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from snow_preflight.errors import CatalogueError
 from snow_preflight.judge.catalogue import CheckSpec, spec_of, validate
-from snow_preflight.snapshot import Read
+from snow_preflight.snapshot import BUILTIN_READS, Read
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -75,6 +75,11 @@ class Catalogue:
         seen: dict[str, Read] = {}
         for spec in self.specs.values():
             for read in spec.reads:
+                if read.name in BUILTIN_READS:
+                    raise CatalogueError(
+                        f"invalid check catalogue: {spec.id} ({spec.module}) declares a read named "
+                        f"{read.name!r}, the name of a built-in read; give it a name of its own"
+                    )
                 if seen.setdefault(read.name, read) != read:
                     raise CatalogueError(
                         f"invalid check catalogue: {spec.id} ({spec.module}) declares a read named "
