@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from snow_preflight import __version__
-from snow_preflight.errors import PreflightError, ReportWriteError
+from snow_preflight.errors import ReportWriteError
 from snow_preflight.interrupts import cause_of, clear_earlier_reports, sigterm_as_interrupt
 from snow_preflight.judge.catalogue import Evidence
 from snow_preflight.judge.loading import Catalogue, load_catalogue
@@ -323,16 +323,12 @@ def run_checklist(
 
     The wave of reads goes out before pytest is even imported (see :func:`read_early`), and what the end
     of the run needs is prepared while the instance answers, so a run costs little more than its one
-    round trip. An invalid catalogue sends nothing: pytest loads it again and reports the usage error.
+    round trip. An invalid catalogue (ours or a site's) sends nothing: its CatalogueError reaches the
+    command line, which says why in one line (exit 4).
     """
-    catalogue: Catalogue | None = None
+    catalogue = load_catalogue(settings.checks_dirs, _item_kinds())
     if snapshot is None:
-        try:
-            catalogue = load_catalogue(settings.checks_dirs, _item_kinds())
-        except PreflightError:
-            catalogue = None
-        else:
-            snapshot = read_early(settings, catalogue)
+        snapshot = read_early(settings, catalogue)
     run = Run(settings, snapshot, replayed_from=replayed_from, catalogue=catalogue)
     return RunOutcome(judge(run, extra), run.report, run.written)
 
