@@ -24,11 +24,14 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from snow_preflight.reports.model import CheckResult, Outcome, RunReport, Verdict
+# The result model is imported where a function needs it, not with this module: a run makes its wait
+# notice before its reads go out, and they should not wait for the model.
+if TYPE_CHECKING:
+    from snow_preflight.reports.model import CheckResult, RunReport
 
-_ORDER = {Outcome.FAILED: 0, Outcome.ERROR: 1, Outcome.SKIPPED: 2, Outcome.PASSED: 3}
+_ORDER = {"failed": 0, "error": 1, "skipped": 2, "passed": 3}  # by Outcome (a StrEnum: its values)
 _WIDTH = 160
 #: Waits shorter than this pass in silence; longer ones get their one line.
 WAIT_NOTICE_AFTER = 2.0
@@ -88,6 +91,8 @@ def _head(report: RunReport, problem: str | None, color: bool) -> str:
         # The verdict was not delivered: no line may read GO when junit.xml is missing (exit 3).
         word = _paint("NO VERDICT", "no-go", color)
         return f"snow-preflight: {word} — the reports could not be written (--fail-on {gate})"
+    from snow_preflight.reports.model import Verdict
+
     go = info.verdict is Verdict.GO
     word = _paint("GO" if go else "NO-GO", "go" if go else "no-go", color)
     waived = f", {info.counts.waived} waived" if info.counts.waived else ""
@@ -158,6 +163,8 @@ def summary(
         for unused in report.unused_waivers:
             at = f"line {unused.waiver.line} " if unused.waiver.line else ""
             lines.append(f"  {at}{_clip(unused.waiver.check, 48)}: {unused.why}")
+    from snow_preflight.reports.model import Outcome
+
     unverified = [r for r in report.results if r.outcome is Outcome.ERROR]
     if unverified:
         lines.append(f"Could not verify ({len(unverified)}):")
@@ -179,6 +186,8 @@ def json_summary(
 
     ``verdict`` is null when no verdict was delivered (nothing judged, or the reports not written).
     """
+    from snow_preflight.reports.model import Outcome
+
     data: dict[str, Any] = {"summary_version": SUMMARY_VERSION, "exit_code": exit_code, "verdict": None}
     if report is not None:
         info = report.run
