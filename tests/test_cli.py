@@ -224,3 +224,25 @@ def _read_until(fd: int, marker: bytes | None, timeout: float = 60.0) -> bytes:
             break
         data += chunk
     return data
+
+
+def test_a_reader_that_goes_away_does_not_stop_the_run(tmp_path: Path) -> None:
+    """`snow-preflight demo | head -1`: no traceback, the reports are written, the exit status is the verdict."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SN_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "snow_preflight", "demo", "--report-dir", str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()  # the reader goes away, as `head -1` does
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=120) == 1, stderr  # typical is a NO-GO
+    assert "Traceback" not in stderr
+    assert "BrokenPipe" not in stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["junit.xml", "report.html", "report.json"]

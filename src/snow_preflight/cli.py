@@ -331,13 +331,23 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from snow_preflight.streams import protect_stdout
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    protect_stdout()  # `snow-preflight run | head`: the run still finishes and writes its reports
     try:
         return COMMANDS[args.command](args)
-    except (PreflightError, LookupError) as exc:
-        # LookupError: the simulator's unknown scenario (it imports nothing from the engine).
-        # Settings that cannot work, a scenario or bundle that does not exist: one line, no traceback.
+    except PreflightError as exc:
+        # Settings that cannot work, a bundle that does not exist: one line, no traceback.
+        print(f"snow-preflight: error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except LookupError as exc:
+        # The simulator's unknown scenario (it imports nothing from the engine, so not a PreflightError).
+        from snow_preflight.simulator.errors import SimulatorError
+
+        if not isinstance(exc, SimulatorError):
+            raise
         print(f"snow-preflight: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
