@@ -17,7 +17,6 @@ from snow_preflight.reports.model import (
     count,
     verdict,
 )
-
 from snow_preflight.servicenow.exchange import Exchange
 from snow_preflight.severity import Severity
 

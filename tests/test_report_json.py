@@ -6,6 +6,7 @@ import json
 
 import pytest
 from report_samples import nasty_run, sample_run
+
 from snow_preflight.reports.json_report import ReportFormatError, load_report, render_json
 from snow_preflight.reports.model import SCHEMA_VERSION
 

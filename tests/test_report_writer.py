@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from report_samples import sample_run
+
+from snow_preflight.redaction import MASK, Redactor
 from snow_preflight.reports import writer
 from snow_preflight.reports.json_report import load_report
 from snow_preflight.reports.model import EvidenceItem, RunReport
 from snow_preflight.reports.writer import FILENAMES, write_reports
-
-from snow_preflight.redaction import MASK, Redactor
 
 SECRET = "p&ss<w0rd>\"'"
 
