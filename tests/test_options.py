@@ -99,7 +99,10 @@ def test_the_readme_shows_the_table_as_it_is() -> None:
 def _sample(field: str, tmp_path: Path) -> Any:
     """A valid value for *field*, as a config file or a variable would give it (None: a file is needed)."""
     option = next(o for o in OPTIONS if o.field == field)
-    if field in {"ca_bundle", "client_cert", "client_key", "base_url", "waivers", "baseline"} or option.secret:
+    if (
+        field in {"ca_bundle", "client_cert", "client_key", "base_url", "waivers", "baseline"}
+        or option.secret
+    ):
         return None
     if field == "checks_dirs":
         return [str(tmp_path)]

@@ -155,7 +155,9 @@ def _fix(args: argparse.Namespace, settings: Settings, client: WritingClient, ou
         result.exchanges = client.log.items()
         written = write_json(directory / RESULT_FILE, result, out.text)
     except OSError as exc:  # the undo file is written before any change: failing there changed nothing
-        out.error(f"failed: {exc.filename}: {exc.strerror or exc}; choose a writable folder with --report-dir")
+        out.error(
+            f"failed: {exc.filename}: {exc.strerror or exc}; choose a writable folder with --report-dir"
+        )
         return FAILED
     remove_plan(directory)  # applied: as a plan of what to change, it is spent
     _report(result, written, out)

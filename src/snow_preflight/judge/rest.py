@@ -38,7 +38,7 @@ class Probe:
 
     @property
     def http_failure(self) -> str:
-        """"HTTP 404 from Rundeck" when an answer's payload records a 4xx/5xx; "" otherwise.
+        """ "HTTP 404 from Rundeck" when an answer's payload records a 4xx/5xx; "" otherwise.
 
         A payload that cannot be read is not a failure here: ``rest_method_delivered`` says it could not
         read the status, per method.
