@@ -10,10 +10,10 @@ import json
 
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
-from snow_preflight.reports.model import SCHEMA_VERSION, RunReport
-from snow_preflight.reports.text import map_strings, without_surrogates
 
 from snow_preflight.errors import ReportFormatError
+from snow_preflight.reports.model import SCHEMA_VERSION, RunReport
+from snow_preflight.reports.text import map_strings, without_surrogates
 
 
 def render_json(run: RunReport) -> str:

@@ -343,10 +343,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"snow-preflight: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except LookupError as exc:
-        # The simulator's unknown scenario (it imports nothing from the engine, so not a PreflightError).
+        # A stand-in's unknown scenario (they import nothing from the engine, so not a PreflightError).
+        from snow_preflight.rundeck_stand_in.scenarios import UnknownRundeckScenarioError
         from snow_preflight.simulator.errors import SimulatorError
 
-        if not isinstance(exc, SimulatorError):
+        if not isinstance(exc, SimulatorError | UnknownRundeckScenarioError):
             raise
         print(f"snow-preflight: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
