@@ -30,15 +30,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from snow_preflight.errors import ConfigError
-from snow_preflight.reports.model import (
-    AppliedWaiver,
-    CheckResult,
-    RunReport,
-    UnusedWaiver,
-    Waiver,
-    count,
-    verdict,
-)
+from snow_preflight.reports.model import CheckResult, RunReport, count, verdict
+from snow_preflight.reports.waiver import AppliedWaiver, UnusedWaiver, Waiver
 from snow_preflight.settings import id_glob
 
 REQUIRED = ("check", "reason", "approved_by", "expires")
