@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from snow_preflight.errors import ConfigError, UnexpectedResponseError
+from snow_preflight.servicenow.answer import Target
 from snow_preflight.servicenow.client import ServiceNowClient
 from snow_preflight.servicenow.connection import ConnectionSettings
-from snow_preflight.servicenow.diagnosis import Target
 from snow_preflight.servicenow.exchange import ExchangeLog
 from snow_preflight.servicenow.writing import WritingTransport
 

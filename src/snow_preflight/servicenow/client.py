@@ -21,8 +21,8 @@ from typing import Any, Literal
 
 from snow_preflight.errors import ConfigError, UnexpectedResponseError
 from snow_preflight.redaction import Redactor
+from snow_preflight.servicenow.answer import Target
 from snow_preflight.servicenow.connection import ConnectionSettings
-from snow_preflight.servicenow.diagnosis import Target
 from snow_preflight.servicenow.exchange import ExchangeLog
 from snow_preflight.servicenow.transport import OnWait, Reply, Transport
 

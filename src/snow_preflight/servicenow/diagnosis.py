@@ -1,16 +1,15 @@
 """Turning what came back (or did not) into a result or a one-line diagnosis.
 
-Pure functions of a finished HTTP answer (:class:`Raw`) or a ``requests`` exception. Every message names
-the cause and the fix; the transport passes each one through the connection's redactor before it leaves.
+Pure functions of a finished HTTP answer (:class:`~snow_preflight.servicenow.answer.Raw`) or a ``requests``
+exception. Every message names the cause and the fix; the transport passes each one through the
+connection's redactor before it leaves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import json
 import re
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -27,63 +26,8 @@ from snow_preflight.errors import (
     ServerError,
     UnexpectedResponseError,
 )
+from snow_preflight.servicenow.answer import Raw, Target, instance_says, parse_body
 from snow_preflight.servicenow.connection import AuthMode
-
-_MAX_ECHO = 300  # characters of the instance's own error text quoted in a message
-
-
-@dataclass(frozen=True)
-class Raw:
-    """One finished HTTP answer, read in full (the connection is back in the pool)."""
-
-    status: int
-    headers: CaseInsensitiveDict[str]
-    content: bytes
-    url: str
-
-
-@dataclass(frozen=True)
-class Target:
-    """What a request was reading, for messages: a table, a record, or another endpoint."""
-
-    path: str
-    table: str | None = None
-    sys_id: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-    def describe(self) -> str:
-        if self.table and self.sys_id:
-            return f"record {self.sys_id} of table '{self.table}'"
-        if self.table:
-            return f"table '{self.table}'"
-        return self.path
-
-
-def _one_line(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _MAX_ECHO else text[: _MAX_ECHO - 1] + "…"
-
-
-def _json(raw: Raw) -> Any:
-    return json.loads(raw.content.decode("utf-8"))
-
-
-def instance_says(raw: Raw) -> str:
-    """The instance's own ``error.message: error.detail`` (or OAuth ``error_description``), else ''."""
-    try:
-        body = _json(raw)
-    except (ValueError, UnicodeDecodeError):
-        return ""
-    if not isinstance(body, dict):
-        return ""
-    error = body.get("error")
-    parts: list[str] = []
-    if isinstance(error, dict):
-        parts = [str(error[key]) for key in ("message", "detail") if error.get(key)]
-    elif isinstance(error, str):
-        parts = [error, str(body.get("error_description") or "")]
-    text = _one_line(": ".join(p for p in parts if p))
-    return f" (instance says: {text!r})" if text else ""
 
 
 def is_hibernating(raw: Raw) -> bool:
@@ -111,7 +55,7 @@ def parse_json(raw: Raw, target: Target) -> Any:
         )
     content_type = raw.headers.get("Content-Type", "")
     try:
-        body = _json(raw)
+        body = parse_body(raw)
     except (ValueError, UnicodeDecodeError):
         if "html" in content_type.lower() or raw.content.lstrip()[:1] == b"<":
             raise UnexpectedResponseError(

@@ -34,9 +34,9 @@ from requests.structures import CaseInsensitiveDict
 from snow_preflight import __version__
 from snow_preflight.errors import InstanceError, PreflightError
 from snow_preflight.servicenow import diagnosis
+from snow_preflight.servicenow.answer import Raw, Target
 from snow_preflight.servicenow.auth import NO_AUTH, Authenticator
 from snow_preflight.servicenow.connection import ConnectionSettings
-from snow_preflight.servicenow.diagnosis import Raw, Target
 from snow_preflight.servicenow.exchange import Exchange, ExchangeLog
 from snow_preflight.servicenow.unreachable import unreachable
 

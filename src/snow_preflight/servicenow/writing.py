@@ -20,7 +20,7 @@ import requests
 
 from snow_preflight.errors import WriteRefusedError
 from snow_preflight.servicenow import diagnosis
-from snow_preflight.servicenow.diagnosis import Raw, Target
+from snow_preflight.servicenow.answer import Raw, Target, instance_says
 from snow_preflight.servicenow.transport import Reply, Transport
 from snow_preflight.servicenow.unreachable import unreachable
 
@@ -84,7 +84,7 @@ class WritingTransport(Transport):
                     continue
                 break
             if 400 <= raw.status < 500 and raw.status != 401:
-                said = diagnosis.instance_says(raw)
+                said = instance_says(raw)
                 raise WriteRefusedError(
                     f"The instance refused {method} {target.describe()} ({raw.status}){said}.",
                     status=raw.status,
