@@ -22,8 +22,7 @@ import tracemalloc
 from pathlib import Path
 
 from snow_preflight.run import run_checklist, simulator_settings
-from snow_preflight.simulator import Simulator
-from snow_preflight.simulator.server import count_waves
+from snow_preflight.simulator import Simulator, count_waves
 
 SCENARIOS = ("healthy", "large", "huge_mids")
 LATENCIES = (0.0, 200.0)

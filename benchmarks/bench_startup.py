@@ -33,8 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from snow_preflight.simulator import Simulator
-from snow_preflight.simulator.server import RequestRecord
+from snow_preflight.simulator import RequestRecord, Simulator
 
 FLOOR = Path(__file__).with_name("floor.py")
 TARGET_S = {"healthy": 0.200, "large": 0.250}

@@ -9,14 +9,16 @@
 Module map: ``schema`` (tables, fields, inheritance) → ``scenarios`` (+ ``generate``) load the
 data → ``store`` indexes it → ``query`` (encoded queries), ``acl`` (personas) and ``render``
 (reference matrix) answer the Table API in ``api``, with canned answers from ``responses`` and
-``faults``; ``auth`` checks credentials; ``server`` puts it on a socket; ``tls`` and ``serve``.
+``faults``; ``auth`` checks credentials; ``server`` puts it on a socket and logs each request in
+``records``; ``tls`` and ``serve``.
 ``errors``: :class:`SimulatorError`, one line naming the cause and the fix (a bad port, no cryptography).
 """
 
 from snow_preflight.simulator.errors import SimulatorError
 from snow_preflight.simulator.faults import Fault
+from snow_preflight.simulator.records import RequestRecord, count_waves
 from snow_preflight.simulator.scenarios import Scenario, list_scenarios, load_scenario
-from snow_preflight.simulator.server import RequestRecord, Simulator, count_waves
+from snow_preflight.simulator.server import Simulator
 from snow_preflight.simulator.tls import TlsFiles, make_tls_files
 
 __all__ = [

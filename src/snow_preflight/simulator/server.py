@@ -1,21 +1,17 @@
 """The simulator: a real HTTP(S) server on loopback that answers as a ServiceNow instance.
 
 ``ThreadingHTTPServer`` gives one thread per connection, so the per-request latency option
-overlaps for parallel requests just as round trips to a real instance do. Every request is
-recorded (method, path, query, status, monotonic arrival/finish, user, and the field names a Table API
-write sent) — never a secret, and never a value written.
+overlaps for parallel requests just as round trips to a real instance do. Every request is recorded in
+the simulator's request log (:mod:`~snow_preflight.simulator.records`).
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import ssl
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -24,48 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 from snow_preflight.simulator.api import Instance, Request
 from snow_preflight.simulator.errors import bind_error, check_port
 from snow_preflight.simulator.faults import Fault, FaultBook
+from snow_preflight.simulator.records import RequestRecord, count_waves, written_fields
 from snow_preflight.simulator.scenarios import Scenario, load_scenario
 from snow_preflight.simulator.tls import TlsFiles, make_tls_files
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    method: str
-    path: str
-    query: dict[str, str]
-    status: int
-    started: float  # time.monotonic() at arrival
-    finished: float  # time.monotonic() when the answer was written
-    username: str | None  # the user the request authenticated as; None when it did not
-    fault: str | None = None  # the kind of injected fault that shaped the answer
-    fields: tuple[str, ...] = ()  # the names (never the values) of the fields a Table API write sent
-
-    @property
-    def duration(self) -> float:
-        return self.finished - self.started
-
-
-def count_waves(records: Sequence[RequestRecord]) -> int:
-    """Sequential waves: groups of requests whose [arrival, finish] intervals overlap."""
-    waves, wave_end = 0, float("-inf")
-    for record in sorted(records, key=lambda rec: rec.started):
-        if record.started > wave_end:
-            waves += 1
-            wave_end = record.finished
-        else:
-            wave_end = max(wave_end, record.finished)
-    return waves
-
-
-def _written_fields(method: str, path: str, body: bytes) -> tuple[str, ...]:
-    """The top-level keys of a Table API write's JSON body; () for reads, files and anything not JSON."""
-    if method in ("GET", "HEAD") or not path.startswith("/api/now/") or "/table/" not in path or not body:
-        return ()
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        return ()
-    return tuple(str(key) for key in data) if isinstance(data, dict) else ()
 
 
 class _Server(ThreadingHTTPServer):
@@ -124,7 +81,7 @@ class _Handler(BaseHTTPRequestHandler):
                 finished=time.monotonic(),
                 username=response.user_name,
                 fault=response.fault,
-                fields=_written_fields(self.command, parts.path, body),
+                fields=written_fields(self.command, parts.path, body),
             )
         )
         try:
