@@ -8,9 +8,9 @@
 
 Module map: ``schema`` (tables, fields, inheritance) → ``scenarios`` (+ ``generate``) load the
 data → ``store`` indexes it → ``query`` (encoded queries), ``acl`` (personas) and ``render``
-(reference matrix) answer the Table API in ``api``, with canned answers from ``responses`` and
-``faults``; ``auth`` checks credentials; ``server`` puts it on a socket and logs each request in
-``records``; ``tls`` and ``serve``.
+(reference matrix) answer the Table API in ``api`` (a ``request`` and its paging), with canned
+answers from ``responses`` and ``faults``; ``auth`` checks credentials; ``server`` puts it on a
+socket and logs each request in ``records``; ``tls`` and ``serve``.
 ``errors``: :class:`SimulatorError`, one line naming the cause and the fix (a bad port, no cryptography).
 """
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs
 
 from snow_preflight.simulator import responses as r
 from snow_preflight.simulator.acl import Persona, persona_for
@@ -22,6 +20,7 @@ from snow_preflight.simulator.auth import Authenticator, Identity
 from snow_preflight.simulator.faults import FaultBook
 from snow_preflight.simulator.query import Condition, Context, Query, compile_query, now_utc, parse, sort_rows
 from snow_preflight.simulator.render import Renderer
+from snow_preflight.simulator.request import Request, bounded_int, link_header
 from snow_preflight.simulator.responses import Response
 from snow_preflight.simulator.scenarios import Scenario
 from snow_preflight.simulator.store import Row, Store
@@ -33,20 +32,6 @@ _ATTACHMENT = re.compile(r"^/api/now/(?:v1/)?attachment/([0-9A-Za-z]+)/file/?$")
 _CURRENT_USER = "/api/now/ui/user/current_user"
 _OAUTH = "/oauth_token.do"
 DEFAULT_LIMIT = 10000
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str
-    query: Mapping[str, list[str]]
-    headers: Mapping[str, str]  # lower-case names
-    body: bytes
-    base_url: str  # scheme://host:port as the client addressed us, for links
-
-    def param(self, name: str, default: str = "") -> str:
-        values = self.query.get(name)
-        return values[0] if values else default
 
 
 class Instance:
@@ -200,8 +185,8 @@ class Instance:
         matched = [row for row in self.store.rows(table) if predicate(row)]
         if query.order:
             matched = sort_rows(matched, query.order, self.store, table)
-        limit = _int(request.param("sysparm_limit"), DEFAULT_LIMIT, minimum=1)
-        offset = _int(request.param("sysparm_offset"), 0, minimum=0)
+        limit = bounded_int(request.param("sysparm_limit"), DEFAULT_LIMIT, minimum=1)
+        offset = bounded_int(request.param("sysparm_offset"), 0, minimum=0)
         # The limit cuts the page before row ACLs run, so a page can come back short or empty.
         page = [row for row in matched[offset : offset + limit] if persona.can_read_row(table, row)]
         if version == "v1" and not page:
@@ -210,7 +195,7 @@ class Instance:
         if request.param("sysparm_no_count").lower() != "true":
             headers["X-Total-Count"] = str(len(matched))  # ACL-blind, as measured (LH-124)
         if request.param("sysparm_suppress_pagination_header").lower() != "true":
-            link = _link_header(request, len(matched), offset, limit)
+            link = link_header(request, len(matched), offset, limit)
             if link:
                 headers["Link"] = link
         result = [renderer.row(table, row, fields) for row in page]
@@ -291,31 +276,4 @@ class Instance:
         return response
 
 
-def _int(text: str, default: int, minimum: int) -> int:
-    try:
-        return max(minimum, int(text))
-    except ValueError:
-        return default
-
-
-def _link_header(request: Request, total: int, offset: int, limit: int) -> str:
-    """first/prev/next/last links carrying sysparm_offset/limit; empty when it all fits one page."""
-    if offset == 0 and total <= limit:
-        return ""
-    base = {k: v[0] for k, v in request.query.items()}
-
-    def url(at: int) -> str:
-        params = {**base, "sysparm_limit": str(limit), "sysparm_offset": str(at)}
-        return f"<{request.base_url}{request.path}?{urlencode(params)}>"
-
-    last = max(0, (total - 1) // limit * limit)
-    parts = [f'{url(0)};rel="first"']
-    if offset > 0:
-        parts.append(f'{url(max(0, offset - limit))};rel="prev"')
-    if offset + limit < total:
-        parts.append(f'{url(offset + limit)};rel="next"')
-    parts.append(f'{url(last)};rel="last"')
-    return ",".join(parts)
-
-
-__all__ = ["Instance", "Request", "Response"]
+__all__ = ["Instance", "Response"]

@@ -17,10 +17,11 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
-from snow_preflight.simulator.api import Instance, Request
+from snow_preflight.simulator.api import Instance
 from snow_preflight.simulator.errors import bind_error, check_port
 from snow_preflight.simulator.faults import Fault, FaultBook
 from snow_preflight.simulator.records import RequestRecord, count_waves, written_fields
+from snow_preflight.simulator.request import Request
 from snow_preflight.simulator.scenarios import Scenario, load_scenario
 from snow_preflight.simulator.tls import TlsFiles, make_tls_files
 
