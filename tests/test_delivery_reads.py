@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from snow_preflight.reads import MAX_PROBES, PROBE_FIELDS
 from snow_preflight.run import read_instance, simulator_settings
 from snow_preflight.simulator import Simulator
-from snow_preflight.snapshot import MAX_PROBES, PROBE_FIELDS
 
 SCENARIO = "delivery_ok"
 

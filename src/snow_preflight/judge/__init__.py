@@ -22,8 +22,9 @@ from snow_preflight.judge.views import (
     parse_time,
     why_unreadable,
 )
+from snow_preflight.reads import Read
 from snow_preflight.severity import Severity
-from snow_preflight.snapshot import Read, SourceStatus
+from snow_preflight.snapshot import SourceStatus
 
 __all__ = [
     "FROM_HERE",

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from snow_preflight.errors import CatalogueError
+from snow_preflight.reads import Read
 from snow_preflight.severity import Severity
-from snow_preflight.snapshot import Read
 
 F = TypeVar("F", bound=Callable[..., None])
 

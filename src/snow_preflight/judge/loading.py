@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from snow_preflight.errors import CatalogueError
 from snow_preflight.judge.catalogue import CheckSpec, spec_of, validate
-from snow_preflight.snapshot import BUILTIN_READS, Read
+from snow_preflight.reads import BUILTIN_READS, Read
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
