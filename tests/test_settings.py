@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from snow_preflight.errors import ConfigError
-from snow_preflight.settings import REQUIRED_ROLES, check_report_dir, resolve
+from snow_preflight.settings import REQUIRED_ROLES, resolve
 from snow_preflight.severity import Severity
+from snow_preflight.validation import check_report_dir
 
 LOGIN = {"base_url": "acme", "username": "svc", "password": "pw-not-used"}
 
@@ -180,7 +181,7 @@ def test_a_report_folder_this_user_cannot_write_is_refused(tmp_path: Path) -> No
     script = (
         "import sys; from pathlib import Path\n"
         "from snow_preflight.errors import ConfigError\n"
-        "from snow_preflight.settings import check_report_dir\n"
+        "from snow_preflight.validation import check_report_dir\n"
         "try:\n    check_report_dir(Path(sys.argv[1]))\nexcept ConfigError as exc:\n    print(exc)\n"
     )
     command = [sys.executable, "-c", script, str(locked / "reports")]

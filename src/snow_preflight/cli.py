@@ -281,7 +281,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _replay(args: argparse.Namespace) -> int:
     from snow_preflight.run import replay_bundle
-    from snow_preflight.settings import check_inputs, check_report_dir
+    from snow_preflight.validation import check_inputs, check_report_dir
 
     flags = {k: v for k, v in _flags(args).items() if v is not None and k != "bundle"}
     check_report_dir(flags.get("report_dir", Path("preflight-replay")))  # replay_bundle's default

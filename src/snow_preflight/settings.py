@@ -5,17 +5,16 @@ collection uses) > TOML config file (never secrets) > defaults that match the do
 a person can give is a row of :data:`snow_preflight.options.OPTIONS`.
 
 :func:`resolve` checks everything that can be checked without the instance before a run starts, so a
-mistake is a usage error (exit 4) with its reason, never a run that fails later: the config file's keys, the
-values, the login (a complete set of credentials), the files named (CA bundle, client certificate and key),
-the folders (reports, site checks).
+mistake is a usage error (exit 4) with its reason, never a run that fails later: the config file's keys
+(:mod:`snow_preflight.config_file`), the values and the files named (CA bundle, client certificate and
+key: the models' own validators), then whether the settings can work (:mod:`snow_preflight.validation`):
+the login (a complete set of credentials), the folders (reports, site checks), waivers and baseline.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -31,11 +30,13 @@ from pydantic import (
     model_validator,
 )
 
+from snow_preflight.config_file import config_used, read_config
 from snow_preflight.errors import ConfigError
 from snow_preflight.options import BY_FIELD, OPTIONS, SECRET_FIELDS
 from snow_preflight.redaction import Redactor
 from snow_preflight.servicenow.connection import ConnectionSettings
 from snow_preflight.severity import Severity
+from snow_preflight.validation import check_usable
 
 #: The app as the Rundeck documentation describes it (servicenow-facts.md §1).
 APP_SCOPE = "x_pd_process_autom"
@@ -45,10 +46,6 @@ REQUIRED_ROLES = ("web_service_admin", "x_pd_process_autom.app_user")
 DOCUMENTED_METHODS = ("POST - Run Webhook", "GET - Webhooks", "GET - Projects")
 #: The Rundeck API version the app calls, by default and at least (servicenow-facts §1.3).
 RUNDECK_API_VERSION = 34
-DEFAULT_CONFIG_FILE = "snow-preflight.toml"
-
-#: The config file's sections; other keys stand at its top.
-_SECTIONS = ("connection", "expect")
 
 
 class Expectations(BaseModel):
@@ -170,7 +167,7 @@ def resolve(
     name was given without a password; without it, *cannot_ask* says why nobody was asked.
     """
     environ = os.environ if environ is None else environ
-    values = _read_config(config_path)
+    values = read_config(config_path)
     values.update(_from_environment(environ))
     values.update({key: value for key, value in flags.items() if value is not None})
     if not values.get("base_url"):
@@ -192,38 +189,12 @@ def resolve(
             connection=ConnectionSettings(**parts["connection"]),
             expect=Expectations(**parts["expect"]),
             **parts[""],
-            config_file=_config_used(config_path),
+            config_file=config_used(config_path),
         )
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
-    _check_login(settings.connection, environ, cannot_ask)
-    _check_rundeck(settings, environ)
-    check_report_dir(settings.report_dir)
-    for folder in settings.checks_dirs:
-        if not folder.is_dir():
-            raise ConfigError(f"--checks {folder} is not a folder: name a folder of check modules")
-    check_inputs(settings.waivers, settings.baseline)
+    check_usable(settings, environ, cannot_ask)
     return settings
-
-
-def check_inputs(waivers: Path | None, baseline: Path | None) -> None:
-    """Read the waivers file and the baseline now: a malformed one is a usage error before any request."""
-    if waivers is not None:
-        from snow_preflight.waivers import load_waivers
-
-        load_waivers(waivers)
-    if baseline is not None:
-        from snow_preflight.diff import load_side
-
-        load_side(baseline)
-
-
-def _config_used(path: Path | None) -> Path | None:
-    """The config file :func:`_read_config` reads for *path*: it, or the default file when that exists."""
-    if path is not None:
-        return path
-    default = Path(DEFAULT_CONFIG_FILE)
-    return default if default.is_file() else None
 
 
 def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -235,117 +206,6 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             continue
         found[option.field] = [v.strip() for v in value.split(",") if v.strip()] if option.append else value
     return found
-
-
-def _read_config(path: Path | None) -> dict[str, Any]:
-    """The config file's settings by field; ``{}`` when none is named and the default file is absent."""
-    if path is None:
-        default = Path(DEFAULT_CONFIG_FILE)
-        if not default.is_file():
-            return {}
-        path = default
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist; check the --config path") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise ConfigError(f"config file {path} cannot be read: {reason}") from None
-    found: dict[str, Any] = {}
-    for key, value in data.items():
-        if key == "instances" and isinstance(value, dict):
-            continue  # named instances, [instances.NAME]: a fleet, read by snow_preflight.fleet
-        if key in _SECTIONS and isinstance(value, dict):
-            for inner, item in value.items():
-                found[_config_key(path, key, inner)] = item
-        else:
-            found[_config_key(path, "", key)] = value
-    return found
-
-
-def _config_key(path: Path, section: str, key: str) -> str:
-    """*key* of *section*, when the table has that key there; a ConfigError naming file and section if not."""
-    where = f"{path} [{section}]" if section else str(path)
-    if key in SECRET_FIELDS:
-        raise ConfigError(
-            f"config file {path} holds a secret ({key}); secrets belong in SN_PASSWORD, SN_CLIENT_SECRET, "
-            "SN_ACCESS_TOKEN, SN_API_KEY or RD_TOKEN, or a prompt. Remove it from the file."
-        )
-    option = BY_FIELD.get(key)
-    if option is not None and option.section == section:
-        return key
-    if option is not None and option.section is not None:
-        home = f"under [{option.section}]" if option.section else "at the top of the file, before any section"
-        hint = f"; it belongs {home}"
-    else:
-        keys = [o.field for o in OPTIONS if o.section is not None] + ([] if section else list(_SECTIONS))
-        close = difflib.get_close_matches(key, keys, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else "; the README's settings table lists the keys"
-    raise ConfigError(f"{where}: unknown key {key!r}{hint}")
-
-
-def _check_login(conn: ConnectionSettings, environ: Mapping[str, str], cannot_ask: str) -> None:
-    """A complete set of credentials, or a ConfigError; a missing secret says where it should come from."""
-    try:
-        conn.auth_mode()
-    except ConfigError:
-        if conn.token is not None or conn.api_key is not None:
-            raise
-        if conn.client_id is not None and conn.client_secret is None:
-            raise ConfigError(
-                _no_secret(
-                    "client_secret", "client secret", environ, f"OAuth client {conn.client_id!r}", cannot_ask
-                )
-            ) from None
-        if conn.username is not None and conn.password is None:
-            raise ConfigError(
-                _no_secret("password", "password", environ, f"the login {conn.username!r}", cannot_ask)
-            ) from None
-        raise
-
-
-def _check_rundeck(settings: Settings, environ: Mapping[str, str]) -> None:
-    """Rundeck is checked with a URL and a token together; projects without a URL would be ignored."""
-    if settings.rundeck_url and settings.rundeck_token is None:
-        raise ConfigError(
-            _no_secret("rundeck_token", "Rundeck token", environ, f"Rundeck at {settings.rundeck_url}", "")
-            + " (with read on the projects and on their webhooks)"
-        )
-    if settings.rundeck_projects and not settings.rundeck_url:
-        raise ConfigError(
-            "--rundeck-project names a Rundeck project, but no Rundeck is given: add --rundeck-url (RD_URL) "
-            "and RD_TOKEN, or drop --rundeck-project"
-        )
-
-
-def _no_secret(field: str, what: str, environ: Mapping[str, str], whose: str, cannot_ask: str) -> str:
-    """Why a secret is missing, naming the CI mistake behind most of them: a secret never mapped in."""
-    option = BY_FIELD[field]
-    state = "is set but empty" if option.env in environ else "is not set"
-    asked = f"; {cannot_ask}" if field == "password" and cannot_ask else ""
-    return (
-        f"no {what}: {option.env} {state} (in CI, map the secret into the job's environment) and "
-        f"--{option.flag} was not given{asked}; {whose} needs one"
-    )
-
-
-def check_report_dir(path: Path) -> None:
-    """Refuse a report folder that cannot be written, before any request and without creating anything."""
-    if path.exists() and not path.is_dir():
-        raise ConfigError(
-            f"--report-dir {path} is a file, not a folder: name a folder (it is created if missing)"
-        )
-    existing = path
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ConfigError(
-            f"--report-dir {path} cannot be created: {existing} is a file, not a folder; name another folder"
-        )
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ConfigError(
-            f"--report-dir {path} cannot be written: this user may not write to {existing}; name a writable folder"
-        )
 
 
 def _describe(exc: ValidationError) -> str:

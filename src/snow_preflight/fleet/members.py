@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from snow_preflight.config_file import DEFAULT_CONFIG_FILE
 from snow_preflight.errors import ConfigError
 from snow_preflight.options import BY_FIELD, SECRET_FIELDS
-from snow_preflight.settings import DEFAULT_CONFIG_FILE, Settings, resolve
+from snow_preflight.settings import Settings, resolve
 
 #: The secrets an instance may have of its own: SN_<NAME>_PASSWORD and so on.
 SECRET_VARIABLES = tuple(BY_FIELD[field].env for field in ("password", "client_secret", "token", "api_key"))
