@@ -1,5 +1,9 @@
 """``snow-preflight``: run the checklist against an instance, the built-in simulator, or a bundle.
 
+This module is the parser (every command, its flags and its help) and the dispatch; what each command does
+is in :mod:`snow_preflight.commands`, and ``fix``/``attach`` in :mod:`snow_preflight.fix`, which only the
+command line enters.
+
 Exit status follows pytest's: 0 go (nothing at or above --fail-on failed or errored), 1 no-go, 2
 interrupted, 3 internal error (or reports not written), 4 usage error (bad option, bad setting, unreadable
 bundle), 5 nothing judged.
@@ -8,20 +12,14 @@ bundle), 5 nothing judged.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import getpass
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from snow_preflight import __version__
 from snow_preflight.errors import PreflightError
 from snow_preflight.options import add_cli_options
-
-if TYPE_CHECKING:
-    from snow_preflight.run import RunOutcome
 
 USAGE_ERROR = 4
 
@@ -170,164 +168,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_NOT_SETTINGS = {
-    "command",
-    "scenario",
-    "rundeck",
-    "no_prompt",
-    "config",
-    "port",
-    "tls",
-    "latency_ms",
-    "list",
-    "instances",
-}
+def _command(name: str) -> Callable[[argparse.Namespace], int]:
+    """What command *name* does, imported once the arguments are parsed: --version and --help need none of it."""
+    if name in ("fix", "attach"):
+        # They write, and the command line is the only way into snow_preflight.fix (its arguments and
+        # commands): tests/test_fix_containment.py holds that, so their entry stays here.
+        from snow_preflight.fix.commands import attach, fix
 
+        return {"fix": fix, "attach": attach}[name]
+    from snow_preflight import commands
 
-def _flags(args: argparse.Namespace) -> dict[str, Any]:
-    return {key: value for key, value in vars(args).items() if key not in _NOT_SETTINGS}
-
-
-def _ask_password(username: str) -> str:
-    """The password for *username*, typed at the terminal without echo ('' when input ends)."""
-    try:
-        return getpass.getpass(f"Password for {username}: ")
-    except EOFError:
-        return ""
-
-
-def _run(args: argparse.Namespace) -> int:
-    from snow_preflight.run import interruptible, run_checklist
-    from snow_preflight.settings import resolve
-
-    # Everything that can be checked without the instance is checked here, before pytest starts: a
-    # mistake is a usage error with its reason, never a run that fails or is "interrupted" later.
-    # The password is asked for only when a person is at a terminal and a user name has none.
-    if args.no_prompt:
-        ask, cannot_ask = None, "--no-prompt forbids asking for it"
-    elif not sys.stdin.isatty():
-        ask, cannot_ask = None, "there is no terminal to ask for it at"
-    else:
-        ask, cannot_ask = _ask_password, ""
-    config = args.config or (Path(os.environ["SN_CONFIG"]) if os.environ.get("SN_CONFIG") else None)
-    flags = _flags(args)
-    from snow_preflight.fleet import fleet_members, run_members
-
-    # Several --instance, --instances or [instances.NAME] in the config file: a fleet, each instance
-    # resolved (and checked) here too, before any request.
-    members = fleet_members(flags, args.instances, config_path=config, ask=ask, cannot_ask=cannot_ask)
-    if members is not None:
-        return interruptible(members[0].settings, lambda: run_members(members))
-    flags["base_url"] = (flags.get("base_url") or [None])[0]
-    settings = resolve(flags, config_path=config, ask=ask, cannot_ask=cannot_ask)
-    return interruptible(settings, lambda: _judged(settings.output_format, run_checklist(settings)))
-
-
-def _judged(output_format: str, outcome: RunOutcome) -> int:
-    """*outcome*'s exit status; with ``--format json``, its summary is printed first, alone on stdout."""
-    if output_format == "json":
-        from snow_preflight.console import json_summary
-        from snow_preflight.run import INTERNAL_ERROR
-
-        unwritten = outcome.exit_code == INTERNAL_ERROR and outcome.report is not None and not outcome.written
-        problem = "the reports could not be written; the reason is on stderr" if unwritten else None
-        print(json_summary(outcome.report, outcome.written, outcome.exit_code, problem), flush=True)
-    return outcome.exit_code
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from snow_preflight.run import interruptible, run_checklist, simulator_settings
-    from snow_preflight.simulator import Simulator
-
-    with Simulator(args.scenario) as sim, contextlib.ExitStack() as stack:
-        flags = _flags(args)
-        if args.rundeck:
-            from snow_preflight.rundeck_stand_in import RundeckStandIn
-
-            rundeck = stack.enter_context(RundeckStandIn(args.rundeck))
-            flags |= {"rundeck_url": rundeck.url, "rundeck_token": rundeck.token}
-            flags["rundeck_projects"] = flags.get("rundeck_projects") or rundeck.projects
-        # The demo ignores SN_* variables: they point at a real instance, not at the simulator.
-        settings = simulator_settings(sim, config_path=args.config, **flags)
-        # --format json keeps stdout for the summary alone.
-        out = sys.stderr if settings.output_format == "json" else sys.stdout
-        print(f"snow-preflight demo: simulated instance '{args.scenario}' at {sim.url}", file=out, flush=True)
-        if args.rundeck:
-            where = flags["rundeck_url"]
-            print(f"snow-preflight demo: Rundeck stand-in '{args.rundeck}' at {where}", file=out, flush=True)
-        return interruptible(settings, lambda: _judged(settings.output_format, run_checklist(settings)))
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    from snow_preflight.errors import ConfigError
-    from snow_preflight.simulator import list_scenarios
-    from snow_preflight.simulator.errors import SimulatorError
-    from snow_preflight.simulator.scenarios import UnknownScenarioError
-
-    if args.list:
-        for name, description in list_scenarios():
-            print(f"{name:<28} {description}")
-        return 0
-    from snow_preflight.simulator.serve import serve
-
-    try:
-        serve(args.scenario, port=args.port, tls=args.tls, latency_ms=args.latency_ms)
-    except (SimulatorError, UnknownScenarioError) as exc:
-        # A busy, privileged or out-of-range port, --tls without cryptography, an unknown scenario:
-        # one line naming the cause and the fix, exit 4, no traceback.
-        raise ConfigError(str(exc)) from exc
-    return 0
-
-
-def _replay(args: argparse.Namespace) -> int:
-    from snow_preflight.run import replay_bundle
-    from snow_preflight.validation import check_inputs, check_report_dir
-
-    flags = {k: v for k, v in _flags(args).items() if v is not None and k != "bundle"}
-    check_report_dir(flags.get("report_dir", Path("preflight-replay")))  # replay_bundle's default
-    check_inputs(flags.get("waivers"), flags.get("baseline"))
-    from snow_preflight.fleet import is_fleet_bundle, replay_fleet
-
-    if is_fleet_bundle(args.bundle):
-        return replay_fleet(args.bundle, flags)
-    return _judged(flags.get("output_format", "text"), replay_bundle(args.bundle, flags))
-
-
-def _diff(args: argparse.Namespace) -> int:
-    from snow_preflight.diff import diff_command
-
-    return diff_command(args.old, args.new, as_json=args.json)
-
-
-def _schema(args: argparse.Namespace) -> int:
-    from snow_preflight.reports.schema import render
-
-    sys.stdout.write(render())
-    return 0
-
-
-def _fix(args: argparse.Namespace) -> int:
-    from snow_preflight.fix.commands import fix
-
-    return fix(args)
-
-
-def _attach(args: argparse.Namespace) -> int:
-    from snow_preflight.fix.commands import attach
-
-    return attach(args)
-
-
-COMMANDS = {
-    "run": _run,
-    "demo": _demo,
-    "simulate": _simulate,
-    "replay": _replay,
-    "schema": _schema,
-    "diff": _diff,
-    "fix": _fix,
-    "attach": _attach,
-}
+    known: dict[str, Callable[[argparse.Namespace], int]] = {
+        "run": commands.run,
+        "demo": commands.demo,
+        "simulate": commands.simulate,
+        "replay": commands.replay,
+        "schema": commands.schema,
+        "diff": commands.diff,
+    }
+    return known[name]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -337,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     protect_stdout()  # `snow-preflight run | head`: the run still finishes and writes its reports
     try:
-        return COMMANDS[args.command](args)
+        return _command(args.command)(args)
     except PreflightError as exc:
         # Settings that cannot work, a bundle that does not exist: one line, no traceback.
         print(f"snow-preflight: error: {exc}", file=sys.stderr)
