@@ -1,0 +1,80 @@
+"""Reading the instance: one parallel wave of reads, made now or started early in a thread.
+
+The early read (:func:`read_early`) goes out before pytest is even imported, so the wave is in flight
+while pytest starts and a run costs little more than its one round trip.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from snow_preflight import __version__
+
+if TYPE_CHECKING:
+    from snow_preflight.console import WaitNotice
+    from snow_preflight.judge.loading import Catalogue
+    from snow_preflight.settings import Settings
+    from snow_preflight.snapshot import Snapshot
+
+
+def read_instance(
+    settings: Settings, catalogue: Catalogue | None = None, notice: WaitNotice | None = None
+) -> Snapshot:
+    """Read the instance in one parallel wave (the built-in reads plus those the checks declare).
+
+    *notice* says on stderr what a long wait is for (default: one writing to ``sys.stderr`` as it is now).
+    """
+    from snow_preflight.console import WAIT_NOTICE_AFTER, WaitNotice
+    from snow_preflight.servicenow.client import ServiceNowClient
+    from snow_preflight.snapshot import collect
+
+    notice = notice or WaitNotice()
+    extra = catalogue.reads() if catalogue is not None else ()
+    conn = settings.connection
+    # One line on stderr when the wave waits: the transport reports Retry-After and backoff sleeps, and a
+    # watchdog speaks for answers slower than WAIT_NOTICE_AFTER, unless a wait was announced already.
+    started = time.monotonic()
+    host = urlsplit(conn.base_url).netloc or conn.base_url
+
+    def slow() -> None:
+        if not notice.announced():
+            left = conn.time_budget - (time.monotonic() - started)
+            notice(f"{host} to answer (--timeout {conn.timeout:g} s per answer)", left, at_most=True)
+
+    watchdog = threading.Timer(WAIT_NOTICE_AFTER, slow)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        with ServiceNowClient(conn, on_wait=notice) as client:
+            return collect(client, settings, tool_version=__version__, extra=extra)
+    finally:
+        watchdog.cancel()
+
+
+def read_early(settings: Settings, catalogue: Catalogue) -> Future[Snapshot]:
+    """Start reading the instance in a background thread; the future holds the snapshot or the error.
+
+    The reads need only the settings and the catalogue, not pytest: sent first, the wave is in flight
+    while pytest starts, so a run costs little more than its one round trip. Whatever the thread raises
+    is raised again where the snapshot is first used, exactly as a read made then would raise it.
+    """
+    from snow_preflight.console import WaitNotice, terminal_stderr
+
+    future: Future[Snapshot] = Future()
+    future.set_running_or_notify_cancel()
+    # Made here, before pytest starts capturing stderr, so a wait line reaches the person at the terminal.
+    notice = WaitNotice(terminal_stderr())
+
+    def read() -> None:
+        try:
+            future.set_result(read_instance(settings, catalogue, notice))
+        except BaseException as exc:  # handed over whole, to be raised in the judging thread
+            future.set_exception(exc)
+
+    # A daemon: a run that stops before judging (a usage error in collection) does not wait for the wave.
+    threading.Thread(target=read, name="snow-preflight-read", daemon=True).start()
+    return future
