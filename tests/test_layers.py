@@ -42,8 +42,12 @@ CLIENT_FORBIDDEN = (
     "snow_preflight.judge",
     "snow_preflight.options",
     "snow_preflight.snapshot",
+    "snow_preflight.reads",
+    "snow_preflight.config_file",
+    "snow_preflight.validation",
     "snow_preflight.checks",
     "snow_preflight.cli",
+    "snow_preflight.commands",
 )
 RULES = (
     Rule(
@@ -76,7 +80,14 @@ RULES = (
     ),
     Rule(
         "snow_preflight.reports",
-        ("snow_preflight.plugin", "snow_preflight.run", "snow_preflight.cli", "pytest", "_pytest"),
+        (
+            "snow_preflight.plugin",
+            "snow_preflight.run",
+            "snow_preflight.cli",
+            "snow_preflight.commands",
+            "pytest",
+            "_pytest",
+        ),
         "renderers are pure functions of the result model; a run calls them, not the other way round",
     ),
 )
@@ -193,6 +204,9 @@ FORBIDDEN_EXAMPLES = [
     ("snow_preflight.reports.html", "from snow_preflight.plugin import PreflightPlugin\n"),
     ("snow_preflight.reports.writer", "from snow_preflight import run\n"),
     ("snow_preflight.reports.junit", "from ..cli import main\n"),
+    ("snow_preflight.servicenow.client", "from snow_preflight.reads import Read\n"),
+    ("snow_preflight.reports.html", "from snow_preflight.plugin.glue import PLUGIN_KEY\n"),
+    ("snow_preflight.reports.writer", "from snow_preflight.run.starting import judge\n"),
 ]
 
 
