@@ -14,6 +14,7 @@ import zlib
 _OBJECT = re.compile(rb"(\d+) 0 obj\s*(.*?)endobj", re.S)
 _STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
 _PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+_LENGTH = re.compile(rb"/Length\s+(\d+)\b(?!\s+\d+\s+R)")
 _REF = re.compile(rb"/(\w+)\s+(\d+)\s+0\s+R")
 _SHOW = re.compile(rb"/(\w+)\s+[\d.]+\s+Tf|<([0-9A-Fa-f]*)>|(T\*|ET|Td|TD|Tm)\b")
 
@@ -54,6 +55,12 @@ def _stream(body: bytes) -> bytes:
     found = _STREAM.search(body)
     assert found, "an object without a stream"
     raw = found.group(1)
+    # The dictionary's direct /Length says where the data ends: compressed data may itself end in a byte
+    # 0x0D, which the end-of-line pattern above would take for part of the line break and cut off.
+    length = _LENGTH.search(body[: found.start()])
+    if length:
+        start = found.start(1)
+        raw = body[start : start + int(length.group(1))]
     return zlib.decompress(raw) if b"/FlateDecode" in body[: found.start()] else raw
 
 
