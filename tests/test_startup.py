@@ -14,6 +14,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from snow_preflight.run import run_checklist, simulator_settings
 from snow_preflight.simulator import Simulator
 
@@ -137,10 +139,22 @@ def test_invalid_site_checks_send_no_request(sim: Simulator, tmp_path: Path) -> 
     assert sim.requests[before:] == []
 
 
-def test_run_in_process_leaves_plugin_autoload_and_collector_as_found(sim: Simulator, tmp_path: Path) -> None:
-    """run_checklist, called in-process, hands back plugin autoloading and the garbage collector as found."""
-    autoload, frozen, enabled = os.environ.get(AUTOLOAD), gc.get_freeze_count(), gc.isenabled()
-    outcome = run_checklist(simulator_settings(sim, report_dir=tmp_path / "out"))
-    assert outcome.exit_code == 0
-    assert os.environ.get(AUTOLOAD) == autoload
-    assert (gc.get_freeze_count(), gc.isenabled()) == (frozen, enabled)
+@pytest.mark.parametrize("found_frozen", [False, True], ids=["nothing frozen", "the caller froze objects"])
+def test_run_in_process_leaves_plugin_autoload_and_collector_as_found(
+    sim: Simulator, tmp_path: Path, found_frozen: bool
+) -> None:
+    """run_checklist, called in-process, hands back plugin autoloading and the garbage collector as found,
+    objects the caller froze included."""
+    gc.unfreeze()
+    if found_frozen:
+        gc.freeze()
+    try:
+        autoload, frozen, enabled = os.environ.get(AUTOLOAD), gc.get_freeze_count(), gc.isenabled()
+        outcome = run_checklist(simulator_settings(sim, report_dir=tmp_path / "out"))
+        assert outcome.exit_code == 0
+        assert os.environ.get(AUTOLOAD) == autoload
+        assert gc.isenabled() == enabled
+        # What was frozen stays frozen (a frozen object freed by the run leaves the count), nothing is added.
+        assert (0 < gc.get_freeze_count() <= frozen) if found_frozen else gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()

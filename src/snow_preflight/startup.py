@@ -60,11 +60,16 @@ def collector_spared() -> Iterator[None]:
     if not _SPARED_AT_EXIT:
         atexit.register(gc.freeze)
         _SPARED_AT_EXIT = True
-    gc.freeze()
+    # Objects someone else froze (the caller, a library) stay frozen: unfreezing them too would not leave
+    # the collector as it was found.
+    found_frozen = gc.get_freeze_count() > 0
+    if not found_frozen:
+        gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not found_frozen:
+            gc.unfreeze()
 
 
 _SPARED_AT_EXIT = False
