@@ -114,6 +114,19 @@ TABLES: list[TableDef] = [
         },
         app_file=True,
     ),
+    # "Test Runs" of an HTTP method: one row per click on its Test related link (facts §2.6, §4).
+    table(
+        "sys_rest_message_fn_test",
+        "sys_id",
+        {
+            "rest_message_function": "ref:sys_rest_message_fn",
+            "endpoint": "string",
+            "parameters": "string",
+            "content": "string",
+            "response": "string",
+            "http_status": "string",
+        },
+    ),
     table(
         "sys_properties",
         "name",
