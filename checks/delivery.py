@@ -85,6 +85,7 @@ def check_rest_method_delivered(delivery: Delivery, view: View, evidence: Eviden
     evidence.record("Last finished call", delivery.when, link=call.url)
     evidence.record("Through MID Server", call.mid)
     evidence.record("Endpoint", call.endpoint)
+    evidence.record("Last manual Test (Test Runs)", view.last_test_run(method))
     if call.answer_url:
         evidence.link("Its answer (ECC queue input)", call.answer_url)
     result = delivery.result()  # could-not-verify when the answer cannot be found or its status read

@@ -23,7 +23,7 @@ BUILTIN_READS = frozenset(
         "login_roles",
         "rest_message",
         "rest_methods",
-        "legacy_rest_methods",
+        "test_runs",
         "mid_issues",
         "properties",
         "probes",
@@ -85,6 +85,9 @@ MAX_ISSUES = 2000
 #: RESTProbe rows read at most, newest first: with their payloads (a few KB each, the answer's body
 #: included) this bounds the one read to a few MB. Each method's newest call is among them unless the
 #: window holds more traffic than this; then a method without a call among them is could-not-verify.
+#: Test runs read at the most (newest first): each method's latest is among them unless one method was
+#: tested this many times since another's last test.
+MAX_TEST_RUNS = 200
 MAX_PROBES = 500
 PROBE_FIELDS = (
     "sys_id",
@@ -130,19 +133,24 @@ def plan(settings: Settings) -> list[Read]:
             f"name={expect.rest_message}",
             ("sys_id", "name", "sys_scope", "sys_scope.scope", "rest_endpoint"),
         ),
-        # The methods of the app's own message, and of the legacy app's (judged only when the new app is
-        # absent): one read each, so rows hidden by ACL are counted against the right message.
+        # The methods of the app's own message and of the legacy app's (judged only when the new app is
+        # absent), in one read. Rows hidden by ACL cannot be told apart by message, so they count against
+        # whichever is judged: could-not-verify, never a guess.
         Read(
             "rest_methods",
             "sys_rest_message_fn",
-            f"{message}^rest_message.sys_scope.scope={expect.app_scope}",
+            f"{message}^rest_message.sys_scope.scopeIN{expect.app_scope},{expect.legacy_scope}",
             METHOD_FIELDS,
         ),
+        # The "Test Runs" of those methods (the Test related link), newest first: evidence beside each
+        # method's delivery. Not the endpoint or response: they hold the webhook token and Rundeck's answer.
         Read(
-            "legacy_rest_methods",
-            "sys_rest_message_fn",
-            f"{message}^rest_message.sys_scope.scope={expect.legacy_scope}",
-            METHOD_FIELDS,
+            "test_runs",
+            "sys_rest_message_fn_test",
+            f"rest_message_function.{message}^ORDERBYDESCsys_created_on",
+            ("sys_id", "rest_message_function", "http_status", "sys_created_on", "sys_created_by"),
+            max_rows=MAX_TEST_RUNS,
+            page_size=MAX_TEST_RUNS,
         ),
         Read(
             "mid_issues",

@@ -19,7 +19,7 @@ from snow_preflight.errors import CannotVerify
 from snow_preflight.judge.base import truncated, unreadable
 from snow_preflight.judge.payloads import Answer, Cause, cause_of, one_line, read_payload
 from snow_preflight.judge.records import Record, RestMethod, Unavailable, form_link, parse_time
-from snow_preflight.judge.rest import RestViews
+from snow_preflight.judge.test_runs import TestRunViews
 from snow_preflight.judge.visibility import visibility_fix
 
 _AGENT = "mid.server."
@@ -190,7 +190,7 @@ class Delivery:
         return f"about {seconds:.0f} s (between the ECC queue rows)"
 
 
-class DeliveryViews(RestViews):
+class DeliveryViews(TestRunViews):
     """The items of ``rest_method_delivered``: one per HTTP method of the judged message."""
 
     @property
@@ -263,7 +263,8 @@ class DeliveryViews(RestViews):
                 )
             return Unavailable(
                 f"no call of `{label}` went through a MID Server in the last {window} h: nothing to judge "
-                "(the app calls it only when something in ServiceNow triggers it)",
+                "(the app calls it only when something in ServiceNow triggers it); its last manual Test: "
+                f"{self.last_test_run(method)}",
                 skip=True,
                 label=label,
             )

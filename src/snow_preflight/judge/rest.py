@@ -98,8 +98,7 @@ class RestViews(SnapshotView):
         message = self.rest_message()
         if message is None:
             return (), 0
-        name = "rest_methods" if message.scope == self.expect.app_scope else "legacy_rest_methods"
-        source = self._visible(name)
+        source = self._visible("rest_methods")
         records = [Record.of(source.table, row) for row in source.rows]
         records = [r for r in records if r.get("rest_message") == message.sys_id]
         names = Counter(_method_name(r) for r in records)
