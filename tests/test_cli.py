@@ -13,24 +13,16 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from snow_preflight.simulator import Simulator
+from command import CLI, snow_preflight
 
-CLI = [sys.executable, "-m", "snow_preflight.cli"]
+from snow_preflight.simulator import Simulator
 
 
 def _run(
     args: list[str], tmp_path: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SN_")}
-    return subprocess.run(
-        [*CLI, *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=clean | (env or {}),
-        timeout=120,
-        check=False,
-    )
+    """The real command in *tmp_path*, with no SN_* variable but those in *env* (the suite's shared runner)."""
+    return snow_preflight(args, tmp_path, env)
 
 
 def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
