@@ -229,3 +229,16 @@ def test_no_instance_secret_reaches_the_fleet_reports_or_bundle(fleet: Fleet) ->
     for name, data in _texts(fleet.folder / "out"):
         for secret in (DEMO_LOGIN[1], "not-the-password"):
             assert secret.encode() not in data, f"{secret} in {name}"
+
+
+def test_format_json_prints_one_fleet_summary_on_stdout(fleet: Fleet, tmp_path: Path) -> None:
+    """`--format json` on a fleet: stdout is one JSON object, the fleet's verdict with one summary per instance;
+    the instance lines and the matrix go to stderr."""
+    result = _run(fleet.folder, "--report-dir", str(tmp_path / "out"), "--format", "json")
+    assert result.returncode == 1, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["verdict"] == "no-go"
+    assert summary["exit_code"] == 1
+    verdicts = {member["name"]: member["verdict"] for member in summary["instances"]}
+    assert verdicts == {"dev": "go", "test": "no-go", "locked": "no-go"}
+    assert "snow-preflight: instance dev" in result.stderr

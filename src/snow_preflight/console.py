@@ -186,6 +186,13 @@ def json_summary(
 
     ``verdict`` is null when no verdict was delivered (nothing judged, or the reports not written).
     """
+    return json.dumps(summary_data(report, written, exit_code, problem), ensure_ascii=False)
+
+
+def summary_data(
+    report: RunReport | None, written: Mapping[str, Path], exit_code: int, problem: str | None = None
+) -> dict[str, Any]:
+    """What :func:`json_summary` prints, as data (a fleet's summary holds one per instance)."""
     from snow_preflight.reports.model import Outcome
 
     data: dict[str, Any] = {"summary_version": SUMMARY_VERSION, "exit_code": exit_code, "verdict": None}
@@ -202,7 +209,7 @@ def json_summary(
             not_run=info.not_run,
         )
     data.update(reports={name: str(path) for name, path in written.items()}, problem=problem)
-    return json.dumps(data, ensure_ascii=False)
+    return data
 
 
 def _brief(r: CheckResult) -> dict[str, str]:

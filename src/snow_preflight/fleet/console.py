@@ -7,8 +7,10 @@ see at a glance.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from snow_preflight.reports.model import CheckResult, InstanceReport, RunReport, Verdict
 
@@ -87,3 +89,22 @@ def summary(report: RunReport, written: Mapping[str, Path]) -> list[str]:
             lines.append(f"  {at}{unused.waiver.check}: {unused.why}")
     lines += [f"  {name}: {path}" for name, path in written.items()]
     return lines
+
+
+def json_summary(
+    report: RunReport,
+    written: Mapping[str, Path],
+    judged: Sequence[tuple[Any, Any, int]],
+    exit_code: int,
+    problem: str | None = None,
+) -> str:
+    """``--format json`` for a fleet: one JSON object, the fleet's verdict and one summary per instance."""
+    from snow_preflight.console import summary_data
+
+    codes = {member.name: code for member, _, code in judged}
+    data = summary_data(report, written, exit_code, problem)
+    data["instances"] = [
+        summary_data(member, {}, codes.get(member.name, exit_code), member.problem) | {"name": member.name}
+        for member in report.instances or []
+    ]
+    return json.dumps(data, ensure_ascii=False)

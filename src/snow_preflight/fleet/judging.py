@@ -22,6 +22,7 @@ from pathlib import Path
 from snow_preflight import __version__
 from snow_preflight.diff import with_baseline
 from snow_preflight.errors import PreflightError
+from snow_preflight.fleet.console import json_summary
 from snow_preflight.fleet.members import Member
 from snow_preflight.redaction import Redactor
 from snow_preflight.reports.model import Counts, InstanceReport, RunInfo, RunReport, Verdict
@@ -99,9 +100,15 @@ def run_fleet(
     sources: dict[str, Snapshot | Future[Snapshot]] = dict(snapshots or {})
     if not sources:  # every wave goes out now, each in its own thread
         sources = {member.name: read_early(member.settings, catalogue) for member in members}
+    # --format json: stdout is the script's, for the one fleet summary; everything else goes to stderr.
+    out = sys.stderr if shared.output_format == "json" else sys.stdout
     judged: list[tuple[Member, MemberRun, int]] = []
     for member in members:
-        print(f"snow-preflight: instance {member.name} ({member.settings.connection.base_url})", flush=True)
+        print(
+            f"snow-preflight: instance {member.name} ({member.settings.connection.base_url})",
+            file=out,
+            flush=True,
+        )
         # The baseline is the fleet's, compared once over every instance (see snow_preflight.diff).
         settings = member.settings.model_copy(update={"baseline": None})
         run = MemberRun(
@@ -120,14 +127,17 @@ def run_fleet(
     try:
         written = _write(report, judged, redactor)
     except (OSError, PreflightError) as exc:
-        print(
-            f"snow-preflight: reports not written to {shared.report_dir}: {exc}", file=sys.stderr, flush=True
-        )
+        problem = f"reports not written to {shared.report_dir}: {exc}"
+        print(f"snow-preflight: {problem}", file=sys.stderr, flush=True)
+        if out is sys.stderr:
+            print(json_summary(report, {}, judged, INTERNAL_ERROR, problem), flush=True)
         return RunOutcome(INTERNAL_ERROR, report)
     from snow_preflight.fleet.console import summary
 
     for line in summary(report, written):
-        print(line)
+        print(line, file=out)
+    if out is sys.stderr:
+        print(json_summary(report, written, judged, worst(codes)), flush=True)
     return RunOutcome(worst(codes), report, written)
 
 
