@@ -11,6 +11,7 @@ name) and says clearly why not otherwise.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -28,7 +29,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from snow_preflight import __version__
-from snow_preflight.errors import BundleError
+from snow_preflight.errors import BundleError, ConfigError
 from snow_preflight.redaction import KINDS, MASK, Redactor
 from snow_preflight.reports import FORMATS
 from snow_preflight.reports.model import RunReport
@@ -122,7 +123,7 @@ def bundle_files(
         "snapshot.json": clean.model_dump_json(indent=2),
         "exchanges.json": _dump([e.model_dump(mode="json") for e in clean.exchanges]),
         "settings.json": _dump(
-            {"expect": settings.expect.model_dump(mode="json"), "fail_on": settings.fail_on.value}
+            {"expect": dataclasses.asdict(settings.expect), "fail_on": settings.fail_on.value}
         ),
         "environment.json": _dump(
             {
@@ -212,11 +213,11 @@ def read_bundle(path: Path) -> tuple[Settings, Snapshot]:
         snapshot = Snapshot.model_validate(snapshot_data)
         settings = Settings(
             connection=ConnectionSettings(base_url=snapshot.instance),
-            expect=Expectations.model_validate(stored.get("expect", {})),
+            expect=Expectations(**stored.get("expect", {})),
             fail_on=stored.get("fail_on", "high"),
         )
-    except ValidationError as exc:
-        raise BundleError(
-            f"{path} holds data this version cannot read ({exc.error_count()} problem(s))"
-        ) from None
+    except (ValidationError, ConfigError, TypeError) as exc:
+        # TypeError: an expectation this version does not know (a newer bundle's), or no table at all.
+        problem = f"{exc.error_count()} problem(s)" if isinstance(exc, ValidationError) else str(exc)
+        raise BundleError(f"{path} holds data this version cannot read ({problem})") from None
     return settings, snapshot

@@ -7,6 +7,7 @@ exception text ever carries a credential (see :mod:`snow_preflight.redaction`).
 
     PreflightError
     ├── ConfigError                  settings that cannot work (bad URL, missing password, ...): exit 4
+    │   ├── InvalidSettingError      one setting's value is not of its kind (a number, a path, ...): exit 4
     │   └── CatalogueError           a check's metadata is invalid (ours or a site's): exit 4
     ├── BundleError                  a support bundle that cannot be replayed: exit 4
     ├── ReportFormatError            a report.json this version cannot read
@@ -51,6 +52,21 @@ class ConfigError(PreflightError):
     """The settings cannot work; fix the command line, environment or config file."""
 
     kind = "config"
+
+
+class InvalidSettingError(ConfigError):
+    """One setting's value cannot be what its field is (a number, a path, one of some words).
+
+    *field* is the settings field; :func:`snow_preflight.settings.resolve` names it as the person gave it
+    (``--timeout (SN_TIMEOUT)``). The value itself is never quoted: it may be a secret.
+    """
+
+    kind = "config"
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"invalid settings: {field or 'value'}: {problem}")
+        self.field = field
+        self.problem = problem
 
 
 class CatalogueError(ConfigError):

@@ -13,30 +13,23 @@ the login (a complete set of credentials), the folders (reports, site checks), w
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
-
 from snow_preflight.config_file import config_used, read_config
-from snow_preflight.errors import ConfigError
+from snow_preflight.errors import ConfigError, InvalidSettingError
 from snow_preflight.options import BY_FIELD, OPTIONS, SECRET_FIELDS
 from snow_preflight.redaction import Redactor
 from snow_preflight.servicenow.connection import ConnectionSettings
 from snow_preflight.severity import Severity
 from snow_preflight.validation import check_usable
+from snow_preflight.values import Secret, coerce, positive, within
 
 #: The app as the Rundeck documentation describes it (servicenow-facts.md §1).
 APP_SCOPE = "x_pd_process_autom"
@@ -48,10 +41,9 @@ DOCUMENTED_METHODS = ("POST - Run Webhook", "GET - Webhooks", "GET - Projects")
 RUNDECK_API_VERSION = 34
 
 
-class Expectations(BaseModel):
+@dataclass(frozen=True)
+class Expectations:
     """What a correct installation looks like."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     app_scope: str = APP_SCOPE
     legacy_scope: str = LEGACY_SCOPE
@@ -59,21 +51,25 @@ class Expectations(BaseModel):
     required_roles: tuple[str, ...] = REQUIRED_ROLES
     documented_methods: tuple[str, ...] = DOCUMENTED_METHODS
     expected_mid: str | None = None
-    heartbeat_max_age_minutes: float = Field(default=15.0, gt=0, allow_inf_nan=False)
+    heartbeat_max_age_minutes: float = 15.0
     integration_user: str | None = None
     # A RESTProbe output still "ready" after this long went unanswered by the MID Server.
-    probe_stuck_after_minutes: float = Field(default=5.0, gt=0, allow_inf_nan=False)
+    probe_stuck_after_minutes: float = 5.0
     # The ECC queue traffic judged: each HTTP method's last call in this many hours (gs.hoursAgoStart).
-    delivery_window_hours: int = Field(default=24, ge=1, le=720)
+    delivery_window_hours: int = 24
+
+    def __post_init__(self) -> None:
+        coerce(self)
+        positive(self, "heartbeat_max_age_minutes", "probe_stuck_after_minutes")
+        within(self, "delivery_window_hours", 1, 720)
 
 
-class Settings(BaseModel):
+@dataclass(frozen=True)
+class Settings:
     """Everything one run needs."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     connection: ConnectionSettings
-    expect: Expectations = Expectations()
+    expect: Expectations = field(default_factory=Expectations)
     report_dir: Path = Path("preflight-report")
     fail_on: Severity = Severity.HIGH
     bundle: bool = False
@@ -86,9 +82,9 @@ class Settings(BaseModel):
     skip: tuple[str, ...] = ()
     # The Rundeck end, checked from this host when a URL is given (RD_URL and RD_TOKEN, as Rundeck's CLI).
     rundeck_url: str | None = None
-    rundeck_token: SecretStr | None = None
+    rundeck_token: Secret | None = None
     rundeck_projects: tuple[str, ...] = ()
-    rundeck_api_version: int = Field(default=RUNDECK_API_VERSION, ge=1, le=999)
+    rundeck_api_version: int = RUNDECK_API_VERSION
     # Accepted findings: a TOML file of [[waiver]] tables (see snow_preflight.waivers).
     waivers: Path | None = None
     # How junit.xml shows findings below the gate, and how the console shows the run (see options.py).
@@ -102,19 +98,20 @@ class Settings(BaseModel):
     # An earlier report.json, its folder or a bundle: the reports say what changed since (snow_preflight.diff).
     baseline: Path | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _ticket_implies_bundle(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("ticket") and not data.get("bundle"):
-            return {**data, "bundle": True}
-        return data
+    def __post_init__(self) -> None:
+        coerce(self)
+        within(self, "rundeck_api_version", 1, 999)
+        if self.ticket is not None and not (0 < len(self.ticket) <= 100 and self.ticket.isprintable()):
+            raise InvalidSettingError(
+                "ticket", "a ticket id is one line of 1 to 100 printable characters, e.g. CS0012345"
+            )
+        if self.ticket and not self.bundle:
+            object.__setattr__(self, "bundle", True)  # the ticket is recorded in the bundle
+        object.__setattr__(self, "rundeck_url", _rundeck_base_url(self.rundeck_url))
 
-    @field_validator("ticket")
-    @classmethod
-    def _one_printable_line(cls, ticket: str | None) -> str | None:
-        if ticket is not None and not (0 < len(ticket) <= 100 and ticket.isprintable()):
-            raise ValueError("a ticket id is one line of 1 to 100 printable characters, e.g. CS0012345")
-        return ticket
+    def replace(self, **changes: Any) -> Settings:
+        """These settings with *changes* (field names), converted and checked as on creation."""
+        return dataclasses.replace(self, **changes)
 
     def selects(self, check_id: str, result_id: str) -> bool:
         """True when ``--only``/``--skip`` let the result *result_id* of check *check_id* be judged.
@@ -128,23 +125,22 @@ class Settings(BaseModel):
 
         return (not self.only or hit(self.only)) and not hit(self.skip)
 
-    @field_validator("rundeck_url")
-    @classmethod
-    def _rundeck_base_url(cls, url: str | None) -> str | None:
-        if not url:
-            return None
-        parts = urlsplit(url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.query:
-            raise ValueError(
-                "give Rundeck's base URL with no user, token or query in it, such as "
-                "https://rundeck.example.com:4440"
-            )
-        return url.strip().rstrip("/")
-
     def redactor(self) -> Redactor:
         """A redactor that knows every secret of this run: the instance's, and Rundeck's token."""
         token = self.rundeck_token.get_secret_value() if self.rundeck_token is not None else None
         return self.connection.redactor().add(token, kind="token")
+
+
+def _rundeck_base_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.query:
+        raise InvalidSettingError(
+            "rundeck_url",
+            "give Rundeck's base URL with no user, token or query in it, such as https://rundeck.example.com:4440",
+        )
+    return url.strip().rstrip("/")
 
 
 def id_glob(pattern: str) -> re.Pattern[str]:
@@ -181,9 +177,9 @@ def resolve(
         cannot_ask = "the password typed at the prompt was empty"
     parts: dict[str, dict[str, Any]] = {"connection": {}, "expect": {}, "": {}}
     for key, value in values.items():
-        home = "connection" if key in ConnectionSettings.model_fields else ""
-        home = "expect" if key in Expectations.model_fields else home
-        parts[home][key] = SecretStr(value) if key in SECRET_FIELDS and isinstance(value, str) else value
+        home = "connection" if key in _CONNECTION_FIELDS else ""
+        home = "expect" if key in _EXPECT_FIELDS else home
+        parts[home][key] = Secret(value) if key in SECRET_FIELDS and isinstance(value, str) else value
     try:
         settings = Settings(
             connection=ConnectionSettings(**parts["connection"]),
@@ -191,7 +187,7 @@ def resolve(
             **parts[""],
             config_file=config_used(config_path),
         )
-    except ValidationError as exc:
+    except InvalidSettingError as exc:
         raise ConfigError(_describe(exc)) from None
     check_usable(settings, environ, cannot_ask)
     return settings
@@ -208,15 +204,12 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     return found
 
 
-def _describe(exc: ValidationError) -> str:
-    """One clause per invalid setting, named as the person gave it, never echoing the value (a secret?)."""
-    problems = []
-    for error in exc.errors(include_input=False, include_url=False):
-        field = next((str(part) for part in error["loc"] if str(part) in BY_FIELD), None)
-        if field is not None:
-            option = BY_FIELD[field]
-            where = f"--{option.flag} ({option.env})"
-        else:
-            where = ".".join(str(part) for part in error["loc"]) or "settings"
-        problems.append(f"{where}: {error['msg']}")
-    return "invalid settings: " + "; ".join(problems)
+def _describe(exc: InvalidSettingError) -> str:
+    """The invalid setting, named as the person gave it, never echoing the value (a secret?)."""
+    option = BY_FIELD.get(exc.field)
+    where = f"--{option.flag} ({option.env})" if option is not None else exc.field or "settings"
+    return f"invalid settings: {where}: {exc.problem}"
+
+
+_CONNECTION_FIELDS = frozenset(field.name for field in dataclasses.fields(ConnectionSettings))
+_EXPECT_FIELDS = frozenset(field.name for field in dataclasses.fields(Expectations))

@@ -8,6 +8,7 @@ line on stderr naming the cause and the fix. Console lines and files pass throug
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import os
 import sys
@@ -228,8 +229,8 @@ def _checklist(settings: Settings, plan: Plan, out: Console, *, complete: bool) 
     from snow_preflight.run import interruptible, run_checklist
 
     if plan.kind == "fix" and plan.target is not None and settings.expect.expected_mid is None:
-        expect = settings.expect.model_copy(update={"expected_mid": plan.target.name})
-        settings = settings.model_copy(update={"expect": expect})
+        expect = dataclasses.replace(settings.expect, expected_mid=plan.target.name)
+        settings = settings.replace(expect=expect)
     out.say("Re-running the checklist against the instance:")
     code = interruptible(settings, lambda: run_checklist(settings).exit_code)
     if code == INTERRUPTED:  # for fix, 2 means "changes pending"; the changes are made, the check was not

@@ -130,6 +130,6 @@ def read_fleet_bundle(path: Path, changes: Mapping[str, Any]) -> tuple[list[Memb
                     f"{path} lacks {inner}, the bundle of instance {name}: it is incomplete"
                 ) from None
             settings, snapshot = read_bundle(copy)
-            members.append(Member(name, Settings.model_validate(settings.model_dump() | dict(changes))))
+            members.append(Member(name, settings.replace(**changes)))
             snapshots[name] = snapshot
     return members, snapshots

@@ -110,7 +110,7 @@ def run_fleet(
             flush=True,
         )
         # The baseline is the fleet's, compared once over every instance (see snow_preflight.diff).
-        settings = member.settings.model_copy(update={"baseline": None})
+        settings = member.settings.replace(baseline=None)
         run = MemberRun(
             settings, sources[member.name], catalogue=catalogue, name=member.name, replayed_from=replayed_from
         )

@@ -82,5 +82,5 @@ def replay_bundle(
 
     settings, snapshot = read_bundle(bundle)
     changes = {"report_dir": Path("preflight-replay"), **(changes or {}), "bundle": False}
-    replay = Settings.model_validate(settings.model_dump() | changes)
+    replay = settings.replace(**changes)
     return run_checklist(replay, snapshot, extra, replayed_from=bundle.name)

@@ -1,8 +1,8 @@
 """Where the instance is and how to log in to it: :class:`ConnectionSettings`.
 
-A frozen pydantic model, built by :mod:`snow_preflight.settings` from flags, environment and config file and
+A frozen dataclass (converted and checked on creation, see :mod:`snow_preflight.values`), built by :mod:`snow_preflight.settings` from flags, environment and config file and
 handed to :class:`snow_preflight.servicenow.client.ServiceNowClient`. Validation raises :class:`~snow_preflight.errors.ConfigError`
-(not pydantic's ``ValidationError``) for what a person must fix: an unusable URL, plain ``http://`` to a
+for what a person must fix: an unusable URL, plain ``http://`` to a
 remote host, a timeout that is not a positive number, a CA bundle, client certificate or key that cannot be
 read or is not what its flag says. A model without credentials is allowed (a replayed bundle has none); a
 half-given credential is refused by :meth:`ConnectionSettings.auth_mode`, which the settings of a run call.
@@ -27,14 +27,14 @@ import math
 import os
 import re
 import ssl
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
-
 from snow_preflight.errors import ConfigError
 from snow_preflight.redaction import Redactor
+from snow_preflight.values import Secret, coerce
 
 AuthMode = Literal["basic", "oauth_password", "oauth_client_credentials", "bearer", "api_key"]
 
@@ -183,22 +183,21 @@ def _check_tls_files(ca_bundle: Path | None, cert: Path | None, key: Path | None
         raise ConfigError(message) from None
 
 
-def _secret(value: SecretStr | None) -> str | None:
+def _secret(value: Secret | None) -> str | None:
     return value.get_secret_value() if value is not None else None
 
 
-class ConnectionSettings(BaseModel):
-    """How to reach one instance and log in. Secrets are ``SecretStr``; nothing here is ever printed raw."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """How to reach one instance and log in. Secrets are :class:`Secret`; nothing here is ever printed raw."""
 
     base_url: str
     username: str | None = None
-    password: SecretStr | None = None
+    password: Secret | None = None
     client_id: str | None = None
-    client_secret: SecretStr | None = None
-    token: SecretStr | None = None
-    api_key: SecretStr | None = None
+    client_secret: Secret | None = None
+    token: Secret | None = None
+    api_key: Secret | None = None
     client_cert: Path | None = None
     client_key: Path | None = None
     ca_bundle: Path | None = None
@@ -207,27 +206,24 @@ class ConnectionSettings(BaseModel):
     time_budget: float = 60.0
     max_retries: int = 3
 
-    @field_validator("base_url", mode="before")
-    @classmethod
-    def _normalise(cls, value: object) -> str:
-        if not isinstance(value, str):
+    def __post_init__(self) -> None:
+        if not isinstance(self.base_url, str):
             raise ConfigError("The instance URL must be text, e.g. 'acme' or 'https://acme.service-now.com'.")
-        return normalise_base_url(value)
+        object.__setattr__(self, "base_url", normalise_base_url(self.base_url))
+        # A blank user name or secret is no user name or secret (an empty SN_* variable, a blank config key).
+        for name in ("username", "client_id"):
+            value = getattr(self, name)
+            if isinstance(value, str) and not value.strip():
+                object.__setattr__(self, name, None)
+        for name in ("password", "client_secret", "token", "api_key"):
+            value = getattr(self, name)
+            if isinstance(value, Secret):
+                value = value.get_secret_value()
+            object.__setattr__(self, name, None if isinstance(value, str) and not value else value)
+        coerce(self)
+        self._coherent()
 
-    @field_validator("username", "client_id", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("password", "client_secret", "token", "api_key", mode="before")
-    @classmethod
-    def _blank_secret_is_none(cls, value: object) -> object:
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        return None if isinstance(value, str) and not value else value
-
-    @model_validator(mode="after")
-    def _coherent(self) -> ConnectionSettings:
+    def _coherent(self) -> None:
         # "nan" and "inf" parse as floats; neither is a number of seconds a request can wait.
         for flag, env, value in (
             ("--timeout", "SN_TIMEOUT", self.timeout),
@@ -240,7 +236,6 @@ class ConnectionSettings(BaseModel):
         if self.client_key is not None and self.client_cert is None:
             raise ConfigError("--client-key was given without --client-cert: pass the certificate too.")
         _check_tls_files(self.ca_bundle, self.client_cert, self.client_key)
-        return self
 
     def auth_mode(self) -> AuthMode:
         """The login method, by the precedence in the module docstring; ``ConfigError`` if none is usable."""
