@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -66,14 +67,14 @@ def run_everything(sim: Simulator, tmp_path: Path) -> tuple[list[str], Path]:
                     snc.table(table, query=f"name={other}")
                 failures += [str(caught.value), repr(caught.value), str(caught.value.args)]
             sim.clear_faults()
-            dumped += [e.model_dump(mode="json") for e in snc.log.items()]
+            dumped += [dataclasses.asdict(e) for e in snc.log.items()]
         with ServiceNowClient(conn) as snc:
             sim.inject(Fault(status=401, message=echo))
             with pytest.raises(PreflightError) as caught:
                 snc.current_user()
             sim.clear_faults()
             failures.append(str(caught.value))
-            dumped += [e.model_dump(mode="json") for e in snc.log.items()]
+            dumped += [dataclasses.asdict(e) for e in snc.log.items()]
     out = tmp_path / "exchanges.json"
     out.write_text(json.dumps(dumped, indent=2), encoding="utf-8")
     return failures, tmp_path

@@ -121,7 +121,7 @@ def bundle_files(
     files = {
         **{fmt.filename: fmt.render(report) for fmt in FORMATS},
         "snapshot.json": clean.model_dump_json(indent=2),
-        "exchanges.json": _dump([e.model_dump(mode="json") for e in clean.exchanges]),
+        "exchanges.json": _dump([dataclasses.asdict(e) for e in clean.exchanges]),
         "settings.json": _dump(
             {"expect": dataclasses.asdict(settings.expect), "fail_on": settings.fail_on.value}
         ),

@@ -1,7 +1,7 @@
 """The plan of reads: which tables one run reads, with which query and which fields.
 
 Every read is one Table API request (paged only past its page size), and they all go out in one wave
-(:func:`snow_preflight.snapshot.collect`). The number of reads is fixed by :func:`plan`: it does not grow
+(:func:`snow_preflight.wave.collect`). The number of reads is fixed by :func:`plan`: it does not grow
 with the number of HTTP methods, MID Servers or role rows, because items are found with dot-walked fields and
 ``IN`` queries, never one request per item. Site checks add their own reads (``@check(reads=...)``), which
 may not take a built-in read's name.

@@ -99,7 +99,7 @@ def run_fleet(
     started, clock = datetime.now(UTC), time.monotonic()
     sources: dict[str, Snapshot | Future[Snapshot]] = dict(snapshots or {})
     if not sources:  # every wave goes out now, each in its own thread
-        sources = {member.name: read_early(member.settings, catalogue) for member in members}
+        sources = {member.name: read_early(member.settings, catalogue.reads()) for member in members}
     # --format json: stdout is the script's, for the one fleet summary; everything else goes to stderr.
     out = sys.stderr if shared.output_format == "json" else sys.stdout
     judged: list[tuple[Member, MemberRun, int]] = []

@@ -12,8 +12,9 @@ pytest session, :func:`replay_bundle`, :func:`simulator_settings`), ``outcome`` 
 from here.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from snow_preflight.run.interruption import interrupted_before_judging, interruptible
-from snow_preflight.run.lifecycle import Run
 from snow_preflight.run.outcome import (
     GO,
     INTERNAL_ERROR,
@@ -25,6 +26,20 @@ from snow_preflight.run.outcome import (
 )
 from snow_preflight.run.reading import read_early, read_instance
 from snow_preflight.run.starting import judge, replay_bundle, run_checklist, simulator_settings
+
+if TYPE_CHECKING:
+    from snow_preflight.run.lifecycle import Run
+
+
+def __getattr__(name: str) -> Any:
+    """``Run``, imported when first asked for: with it come the checklist's views and the result model,
+    which a command reading an instance needs only after its reads are sent."""
+    if name == "Run":
+        from snow_preflight.run.lifecycle import Run
+
+        return Run
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "GO",

@@ -80,7 +80,7 @@ class Run:
         if isinstance(self._snapshot, Future):
             self._snapshot = self._snapshot.result()
         if self._snapshot is None:
-            self._snapshot = read_instance(self.settings, self.catalogue)
+            self._snapshot = read_instance(self.settings, self.catalogue.reads())
         return self._snapshot
 
     @property

@@ -15,25 +15,27 @@ from urllib.parse import urlsplit
 from snow_preflight import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from snow_preflight.console import WaitNotice
-    from snow_preflight.judge.loading import Catalogue
+    from snow_preflight.reads import Read
     from snow_preflight.settings import Settings
     from snow_preflight.snapshot import Snapshot
 
+    SiteReads = Sequence[Read] | Future[Sequence[Read]]
 
-def read_instance(
-    settings: Settings, catalogue: Catalogue | None = None, notice: WaitNotice | None = None
-) -> Snapshot:
-    """Read the instance in one parallel wave (the built-in reads plus those the checks declare).
+
+def read_instance(settings: Settings, extra: SiteReads = (), notice: WaitNotice | None = None) -> Snapshot:
+    """Read the instance in one parallel wave: the built-in reads, and *extra*, the reads the checks declare
+    (or a future of them, when the checklist is still being loaded: see :func:`read_early`).
 
     *notice* says on stderr what a long wait is for (default: one writing to ``sys.stderr`` as it is now).
     """
     from snow_preflight.console import WAIT_NOTICE_AFTER, WaitNotice
     from snow_preflight.servicenow.client import ServiceNowClient
-    from snow_preflight.snapshot import collect
+    from snow_preflight.wave import collect
 
     notice = notice or WaitNotice()
-    extra = catalogue.reads() if catalogue is not None else ()
     conn = settings.connection
     # One line on stderr when the wave waits: the transport reports Retry-After and backoff sleeps, and a
     # watchdog speaks for answers slower than WAIT_NOTICE_AFTER, unless a wait was announced already.
@@ -55,13 +57,19 @@ def read_instance(
         watchdog.cancel()
 
 
-def read_early(settings: Settings, catalogue: Catalogue) -> Future[Snapshot]:
+def read_early(settings: Settings, extra: SiteReads = ()) -> Future[Snapshot]:
     """Start reading the instance in a background thread; the future holds the snapshot or the error.
 
-    The reads need only the settings and the catalogue, not pytest: sent first, the wave is in flight
-    while pytest starts, so a run costs little more than its one round trip. Whatever the thread raises
-    is raised again where the snapshot is first used, exactly as a read made then would raise it.
+    The built-in reads need only the settings, not the checklist and not pytest: sent first, the wave is
+    in flight while the checklist loads and pytest starts, so a run costs little more than its one round
+    trip. *extra* may be a future of the reads site checks declare, which join the wave once the checklist
+    is loaded. Whatever the thread raises is raised again where the snapshot is first used, exactly as a
+    read made then would raise it.
     """
+    # What sends the reads (requests and the client stack) is imported here, before the thread starts:
+    # imported in the thread, it would share the interpreter with whatever this thread imports next, and
+    # the first request would wait for both.
+    import snow_preflight.wave  # noqa: F401
     from snow_preflight.console import WaitNotice, terminal_stderr
 
     future: Future[Snapshot] = Future()
@@ -71,7 +79,7 @@ def read_early(settings: Settings, catalogue: Catalogue) -> Future[Snapshot]:
 
     def read() -> None:
         try:
-            future.set_result(read_instance(settings, catalogue, notice))
+            future.set_result(read_instance(settings, extra, notice))
         except BaseException as exc:  # handed over whole, to be raised in the judging thread
             future.set_exception(exc)
 

@@ -14,15 +14,15 @@ from contextlib import nullcontext, redirect_stdout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from snow_preflight.judge.loading import load_catalogue
-from snow_preflight.run.lifecycle import Run, item_kinds
 from snow_preflight.run.outcome import RunOutcome
 from snow_preflight.run.reading import read_early
 from snow_preflight.settings import Settings, resolve
-from snow_preflight.snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from snow_preflight.reads import Read
+    from snow_preflight.run.lifecycle import Run
     from snow_preflight.simulator import Simulator
+    from snow_preflight.snapshot import Snapshot
 
 
 def run_checklist(
@@ -34,14 +34,25 @@ def run_checklist(
 ) -> RunOutcome:
     """Run the checklist in pytest against *settings*' instance (or *snapshot*, offline).
 
-    The wave of reads goes out before pytest is even imported (see :func:`read_early`), and what the end
-    of the run needs is prepared while the instance answers, so a run costs little more than its one
-    round trip. An invalid catalogue (ours or a site's) sends nothing: its CatalogueError reaches the
-    command line, which says why in one line (exit 4).
+    The built-in reads go out first, before the checklist is loaded and pytest imported (see
+    :func:`read_early`); the reads site checks declare join them once it is loaded, and what the end of
+    the run needs is prepared while the instance answers, so a run costs little more than its one round
+    trip. An invalid catalogue (ours or a site's) is a CatalogueError that reaches the command line, which
+    says why in one line (exit 4); the reads already sent are abandoned, unjudged.
     """
-    catalogue = load_catalogue(settings.checks_dirs, item_kinds())
+    site_reads: Future[Sequence[Read]] = Future()
     if snapshot is None:
-        snapshot = read_early(settings, catalogue)
+        snapshot = read_early(settings, site_reads)
+    # Imported only now: the checklist, its views and the run's model are not needed to send the reads.
+    from snow_preflight.judge.loading import load_catalogue
+    from snow_preflight.run.lifecycle import Run, item_kinds
+
+    try:
+        catalogue = load_catalogue(settings.checks_dirs, item_kinds())
+    except BaseException as exc:
+        site_reads.set_exception(exc)  # the wave stops waiting for them
+        raise
+    site_reads.set_result(catalogue.reads())
     run = Run(settings, snapshot, replayed_from=replayed_from, catalogue=catalogue)
     return RunOutcome(judge(run, extra), run.report, run.written)
 

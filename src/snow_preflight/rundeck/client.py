@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
-from pydantic import BaseModel, Field
 
 from snow_preflight import __version__
 from snow_preflight.redaction import MASK, Redactor, is_secret_key
@@ -44,7 +44,8 @@ def planned_calls(api_version: int, projects: list[str] | tuple[str, ...]) -> li
     return calls
 
 
-class RundeckAnswer(BaseModel):
+@dataclass
+class RundeckAnswer:
     """One call to Rundeck and how it ended: an HTTP status and its body, or why there was none."""
 
     name: str
@@ -67,13 +68,14 @@ class RundeckAnswer(BaseModel):
         return str(self.body.get("message", "")) if isinstance(self.body, dict) else ""
 
 
-class RundeckReads(BaseModel):
+@dataclass
+class RundeckReads:
     """What Rundeck answered the tool's host: the URL, the API version asked, the projects named, the calls."""
 
     url: str
     api_version: int
-    projects: list[str] = Field(default_factory=list)
-    answers: dict[str, RundeckAnswer] = Field(default_factory=dict)
+    projects: list[str] = field(default_factory=list)
+    answers: dict[str, RundeckAnswer] = field(default_factory=dict)
 
 
 def _without_secrets(value: Any) -> Any:
