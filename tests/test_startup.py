@@ -45,33 +45,54 @@ def _run_args(sim: Simulator, out: Path) -> list[str]:
     return ["run", "--instance", sim.url, "--username", login, "--report-dir", str(out), "--no-prompt"]
 
 
-def test_reads_arrive_before_pytest_is_imported(sim: Simulator, tmp_path: Path) -> None:
-    """`snow-preflight run` sends every read before it imports pytest: pytest starts while the instance answers."""
+@pytest.mark.parametrize("held", ["pytest", "pydantic", "snow_preflight.checks", "jinja2"])
+def test_reads_arrive_before_the_heavy_parts_are_imported(sim: Simulator, tmp_path: Path, held: str) -> None:
+    """`snow-preflight run` sends every read before it imports pytest, pydantic (the result model), the
+    checklist or the report renderers: they load while the instance answers."""
     code = f"""
         import sys, time
 
-        class HoldPytest:
-            # Notes when pytest is first imported, after holding it up: a wave sent earlier arrives meanwhile.
+        class Hold:
+            # Notes when the module is first imported, after holding it up: a wave sent earlier arrives meanwhile.
             def find_spec(self, name, path=None, target=None):
-                if name == "pytest":
+                if name == {held!r}:
                     sys.meta_path.remove(self)
                     time.sleep({HOLD_S})
-                    print("pytest-import-at", time.monotonic(), flush=True)
+                    print("imported-at", time.monotonic(), flush=True)
                 return None
 
-        sys.meta_path.insert(0, HoldPytest())
+        sys.meta_path.insert(0, Hold())
         from snow_preflight.cli import main
         sys.exit(main({_run_args(sim, tmp_path / "out")!r}))
     """
     before = len(sim.requests)
     result = _python(code, tmp_path, SN_PASSWORD=sim.credentials["password"])
     assert result.returncode == 0, result.stdout + result.stderr
-    [marker] = [line for line in result.stdout.splitlines() if line.startswith("pytest-import-at")]
-    pytest_imported_at = float(marker.split()[1])  # monotonic: one clock for every process on the host
+    [marker] = [line for line in result.stdout.splitlines() if line.startswith("imported-at")]
+    imported_at = float(marker.split()[1])  # monotonic: one clock for every process on the host
     reads = sim.requests[before:]
     assert len(reads) >= 9, reads
-    late = [r.path for r in reads if r.started > pytest_imported_at]
-    assert not late, f"read only after pytest was imported: {late}"
+    late = [r.path for r in reads if r.started > imported_at]
+    assert not late, f"read only after {held} was imported: {late}"
+
+
+def test_a_run_that_stops_early_does_not_wait_for_the_answers(tmp_path: Path) -> None:
+    """A broken site check stops the run (exit 4) while the reads sent before the checklist was loaded are
+    still unanswered: the process ends before the instance has answered any of them."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "broken.py").write_text("def check_(:\n", encoding="utf-8")
+    with Simulator("healthy", latency_ms=3_000) as slow:
+        args = [*_run_args(slow, tmp_path / "out"), "--checks", str(tmp_path / "site")]
+        code = f"import sys; from snow_preflight.cli import main; sys.exit(main({args!r}))"
+        result = _python(code, tmp_path, SN_PASSWORD=slow.credentials["password"])
+        ended = time.monotonic()
+        assert result.returncode == 4, result.stdout + result.stderr
+        assert "broken.py cannot be imported" in result.stderr, result.stderr
+        deadline = ended + 10
+        while len(slow.requests) < 9 and time.monotonic() < deadline:  # logged once answered
+            time.sleep(0.1)
+    assert len(slow.requests) >= 9, "the built-in reads did not go out before the checklist was loaded"
+    assert all(record.finished > ended for record in slow.requests), "the run waited for an answer"
 
 
 def test_version_and_parser_import_nothing_heavy(tmp_path: Path) -> None:
