@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from snow_preflight import __version__
 from snow_preflight.diff import with_baseline
@@ -41,6 +42,9 @@ from snow_preflight.run import (
 from snow_preflight.settings import Settings
 from snow_preflight.snapshot import Snapshot
 from snow_preflight.waivers import load_waivers, names_of, unused_waivers
+
+if TYPE_CHECKING:
+    from snow_preflight.reads import Read
 
 #: Exit statuses from best to worst: the fleet's is its worst instance's.
 _WORST = (GO, NOTHING_JUDGED, NO_GO, USAGE_ERROR, INTERNAL_ERROR)
@@ -95,11 +99,19 @@ def run_fleet(
     from snow_preflight.judge.views import ITEM_KINDS
 
     shared = members[0].settings
-    catalogue = load_catalogue(shared.checks_dirs, tuple(ITEM_KINDS))  # invalid: exit 4, nothing sent
     started, clock = datetime.now(UTC), time.monotonic()
     sources: dict[str, Snapshot | Future[Snapshot]] = dict(snapshots or {})
-    if not sources:  # every wave goes out now, each in its own thread
-        sources = {member.name: read_early(member.settings, catalogue.reads()) for member in members}
+    # Every wave goes out now, each in its own thread, with the built-in reads; the reads site checks
+    # declare join each wave once the checklist is loaded (as for one instance: snow_preflight.run).
+    site_reads: Future[Sequence[Read]] = Future()
+    if not sources:
+        sources = {member.name: read_early(member.settings, site_reads) for member in members}
+    try:
+        catalogue = load_catalogue(shared.checks_dirs, tuple(ITEM_KINDS))  # invalid: exit 4
+    except BaseException as exc:
+        site_reads.set_exception(exc)
+        raise
+    site_reads.set_result(catalogue.reads())
     # --format json: stdout is the script's, for the one fleet summary; everything else goes to stderr.
     out = sys.stderr if shared.output_format == "json" else sys.stdout
     judged: list[tuple[Member, MemberRun, int]] = []
