@@ -45,19 +45,29 @@ def redacted(run: RunReport, redactor: Redactor) -> RunReport:
         return run
 
 
-def render_all(run: RunReport, redactor: Redactor) -> dict[str, str]:
-    """The three report texts, redacted, keyed like :data:`FILENAMES`."""
-    clean = redacted(run, redactor)
-    return {fmt.kind: redactor.text(fmt.render(clean)) for fmt in FORMATS}
+def render_all(run: RunReport, redactor: Redactor, *, clean: bool = False) -> dict[str, str]:
+    """The three report texts, redacted, keyed like :data:`FILENAMES`.
+
+    *clean* says that *redactor* has redacted *run* already, string by string, as a run's result model is
+    (``Run.result_model``): searching each string again, and then each whole text, would find nothing more
+    and cost more than rendering. The texts are still swept for the known secret values themselves.
+    """
+    if clean:
+        return {fmt.kind: redactor.sweep(fmt.render(run)) for fmt in FORMATS}
+    model = redacted(run, redactor)
+    return {fmt.kind: redactor.text(fmt.render(model)) for fmt in FORMATS}
 
 
-def write_reports(run: RunReport, directory: Path, redactor: Redactor) -> dict[str, Path]:
+def write_reports(
+    run: RunReport, directory: Path, redactor: Redactor, *, clean: bool = False
+) -> dict[str, Path]:
     """Write report.json, report.html and junit.xml into *directory*; return their paths by kind.
 
     A support bundle of an earlier run is removed first: beside new reports it would look current. When a
-    write fails, every report of ours in *directory* is removed before the error propagates.
+    write fails, every report of ours in *directory* is removed before the error propagates. *clean*: see
+    :func:`render_all`.
     """
-    texts = render_all(run, redactor)
+    texts = render_all(run, redactor, clean=clean)
     directory.mkdir(parents=True, exist_ok=True)
     _remove_own_bundles(directory)
     try:

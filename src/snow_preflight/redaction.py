@@ -179,35 +179,98 @@ class Redactor:
         with self._lock:
             self._counts[kind] += 1
 
+    def _tally(self, kinds: list[str]) -> None:
+        if kinds:
+            with self._lock:
+                self._counts.update(kinds)
+
     def _mask(self, match: re.Match[str]) -> str:
         self._count(self._kind_of[match.group()])
         return MASK
+
+    def _redact(self, value: str) -> tuple[str, list[str]]:
+        """*value* redacted as :meth:`text` does it, and the kind of each replacement, not yet counted."""
+        found: list[str] = []
+        if self._pattern is not None:
+            kind_of = self._kind_of
+
+            def mask(match: re.Match[str]) -> str:
+                found.append(kind_of[match.group()])
+                return MASK
+
+            value = self._pattern.sub(mask, value)
+        return _scrub(value, found.append), found
 
     def text(self, value: str) -> str:
         """*value* with every known secret replaced, and those known by where they stand (:func:`scrub`)."""
         if not value:
             return value
-        if self._pattern is not None:
-            value = self._pattern.sub(self._mask, value)
-        return _scrub(value, self._count)
+        value, found = self._redact(value)
+        self._tally(found)
+        return value
+
+    def sweep(self, value: str) -> str:
+        """*value* with the known secret values replaced; the places of :func:`scrub` are not searched.
+
+        For a long text rendered from data this redactor has redacted already (a report, from a run's
+        redacted result model): one last look for the values themselves, which costs little when, as it
+        should be, none of them is there.
+        """
+        if self._pattern is None or not any(form in value for form in self._kind_of):
+            return value
+        return self._pattern.sub(self._mask, value)
 
     def data(self, value: Any) -> Any:
         """A deep copy of *value* (dicts, lists, strings) with secrets replaced."""
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, Mapping):
-            out: dict[Any, Any] = {}
-            for key, item in value.items():
-                if isinstance(key, str) and is_secret_key(key) and item not in ("", None):
-                    if item != MASK:
-                        self._count("secret_named_key")
-                    out[key] = MASK
-                else:
-                    out[key] = self.data(item)
-            return out
-        if isinstance(value, list | tuple):
-            return [self.data(item) for item in value]
-        return value
+        text = self._texts()
+        secret_keys: dict[str, bool] = {}
+
+        def walk(value: Any) -> Any:
+            if isinstance(value, str):
+                return text(value)
+            if isinstance(value, dict | Mapping):
+                out: dict[Any, Any] = {}
+                for key, item in value.items():
+                    if isinstance(key, str) and _secret(key) and item not in ("", None):
+                        if item != MASK:
+                            self._count("secret_named_key")
+                        out[key] = MASK
+                    else:
+                        out[key] = walk(item)
+                return out
+            if isinstance(value, list | tuple):
+                return [walk(item) for item in value]
+            return value
+
+        def _secret(key: str) -> bool:
+            known = secret_keys.get(key)
+            if known is None:
+                known = secret_keys[key] = is_secret_key(key)
+            return known
+
+        return walk(value)
+
+    def _texts(self) -> Callable[[str], str]:
+        """:meth:`text` for one call of :meth:`data`, which searches each distinct string once.
+
+        A result model repeats its strings (titles, labels, areas, outcomes) hundreds of times: a repeat
+        costs a look-up, and its replacements are counted again, as if it had been searched. A subclass's
+        own :meth:`text` is called as it is, every time.
+        """
+        if type(self).text is not Redactor.text:
+            return self.text
+        done: dict[str, tuple[str, list[str]]] = {}
+
+        def text(value: str) -> str:
+            if not value:
+                return value
+            found = done.get(value)
+            if found is None:
+                found = done[value] = self._redact(value)
+            self._tally(found[1])
+            return found[0]
+
+        return text
 
 
 #: A redactor that knows no values; it still masks secret-looking keys.

@@ -203,7 +203,8 @@ class Run:
         report = self.report = self.result_model()
         settings = self.settings
         try:
-            self.written = write_reports(report, settings.report_dir, self.redactor)
+            # The result model is redacted already: the writer renders it as it is.
+            self.written = write_reports(report, settings.report_dir, self.redactor, clean=True)
             if settings.bundle:
                 from snow_preflight.bundle import write_bundle
 
