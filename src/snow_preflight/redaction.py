@@ -52,6 +52,10 @@ _SECRET_KEY = re.compile(
 _MIN_LEN = 4
 
 
+#: Values :meth:`Redactor.data` copies as they are: nothing in them can be secret text.
+_LEAVES = frozenset({int, float, bool, type(None)})
+
+
 def is_secret_key(key: str) -> bool:
     return bool(_SECRET_KEY.search(key))
 
@@ -226,23 +230,29 @@ class Redactor:
         secret_keys: dict[str, bool] = {}
 
         def walk(value: Any) -> Any:
-            if isinstance(value, str):
+            # Exact types first: a result model holds hundreds of leaves, and an ABC check costs more.
+            kind = type(value)
+            if kind is str or isinstance(value, str):
                 return text(value)
-            if isinstance(value, dict | Mapping):
+            if kind in _LEAVES:
+                return value
+            if kind is dict or isinstance(value, Mapping):
                 out: dict[Any, Any] = {}
                 for key, item in value.items():
-                    if isinstance(key, str) and _secret(key) and item not in ("", None):
+                    if secret(key) and item not in ("", None):
                         if item != MASK:
                             self._count("secret_named_key")
                         out[key] = MASK
                     else:
                         out[key] = walk(item)
                 return out
-            if isinstance(value, list | tuple):
+            if kind is list or isinstance(value, list | tuple):
                 return [walk(item) for item in value]
             return value
 
-        def _secret(key: str) -> bool:
+        def secret(key: object) -> bool:
+            if not isinstance(key, str):
+                return False
             known = secret_keys.get(key)
             if known is None:
                 known = secret_keys[key] = is_secret_key(key)
