@@ -128,13 +128,20 @@ def prepare() -> None:
     """Compile the page's templates and read the script now, so that rendering costs only the rendering.
 
     A run calls it while the instance is still answering, when the work costs no time of its own. The
-    partials the page includes (``_name.html.j2``) are compiled too: Jinja would compile each one on first
-    use, in the middle of the render. A template used only sometimes (the fleet page) waits until it is.
+    partials the page includes (``_name.html.j2``) and its style sheet (``report.css``) are compiled too:
+    Jinja would compile each one on first use, in the middle of the render. A template used only sometimes
+    (the fleet page) waits until it is.
     """
     _template()
-    for name in _ENV.list_templates(filter_func=lambda name: name.rpartition("/")[2].startswith("_")):
+    for name in _ENV.list_templates(filter_func=_included):
         _ENV.get_template(name)
     _script()
+
+
+def _included(name: str) -> bool:
+    """True for a template every page includes: a partial (``_name.html.j2``) or the style sheet."""
+    base = name.rpartition("/")[2]
+    return base.startswith("_") or base.endswith(".css")
 
 
 def render_html(run: RunReport) -> str:

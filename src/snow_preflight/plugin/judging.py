@@ -20,6 +20,11 @@ from snow_preflight.reports.model import Outcome
 class Judging(Glue):
     """The hooks that judge: the banner, each check's set-up, its report, and how pytest shows it."""
 
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """The command's run is reading the instance already: meanwhile, make ready what comes after."""
+        if self.handed:
+            self.run.prepare()
+
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """The banner, before any result: the instance, the login and the config file read (or none)."""
         if not self.active or self.problem is not None or self.config.option.collectonly:

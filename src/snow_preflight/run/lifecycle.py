@@ -6,6 +6,7 @@ pytest session judged; at the end :meth:`Run.finish` builds the result model and
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from concurrent.futures import Future
@@ -136,12 +137,11 @@ class Run:
 
     def result_model(self) -> RunReport:
         """The run's result model, with every known secret redacted."""
-        import platform
-
         from snow_preflight.reports.model import RunInfo, RunReport, count, verdict
 
         settings, snapshot = self.settings, self.snapshot
         results = self.results
+        python, machine = _machine()
         started = snapshot.taken_at if self.replayed_from else self.started
         run = RunReport(
             run=RunInfo(
@@ -153,8 +153,8 @@ class Run:
                 gate=settings.fail_on,
                 verdict=verdict(results, settings.fail_on),
                 counts=count(results),
-                python=platform.python_version(),
-                platform=platform.platform(terse=True),
+                python=python,
+                platform=machine,
                 not_run=self.not_run,
                 replayed_from=self.replayed_from,
                 **self.provenance(),
@@ -162,9 +162,11 @@ class Run:
             results=results,
             exchanges=snapshot.exchanges,
         )
-        from snow_preflight.waivers import settle
+        # Accepted findings keep their outcome, not the gate; the module is imported by a run that has a file.
+        if settings.waivers is not None:
+            from snow_preflight.waivers import settle
 
-        run = settle(run, settings.waivers, self.name)  # accepted findings keep their outcome, not the gate
+            run = settle(run, settings.waivers, self.name)
         if settings.baseline is not None:
             from snow_preflight.diff import with_baseline
 
@@ -191,6 +193,21 @@ class Run:
             },
             "junit_below_gate": settings.junit_below_gate,
         }
+
+    @staticmethod
+    def prepare() -> None:
+        """Make ready, while the instance answers, what judging and the end of the run need from this machine.
+
+        Each costs milliseconds the first time a process asks, and nothing after: the platform the reports
+        name (Python runs ``uname -p`` for it), the provenance module, and the tables ``datetime.strptime``
+        builds before it parses the first of the instance's timestamps (the views parse them in this format).
+        """
+        from datetime import datetime
+
+        from snow_preflight import provenance  # noqa: F401 - imported to be ready
+
+        _machine()
+        datetime.strptime("2000-01-01 00:00:00", "%Y-%m-%d %H:%M:%S")
 
     def finish(self) -> RunReport:
         """Build the result model and write the reports (and the bundle when asked).
@@ -232,3 +249,11 @@ class Run:
         from snow_preflight.reports.model import Verdict
 
         return self.report is not None and self.report.run.verdict is Verdict.GO
+
+
+@functools.cache
+def _machine() -> tuple[str, str]:
+    """The Python version and the platform that ran the run, as every report names them."""
+    import platform
+
+    return platform.python_version(), platform.platform(terse=True)
