@@ -115,7 +115,7 @@ def load_catalogue(
     specs = validate(functions, item_kinds)
     by_id = {spec_of(fn).id: fn for fn in functions if spec_of(fn)}  # type: ignore[union-attr]
     catalogue = Catalogue(specs=specs, functions=by_id, modules=modules)
-    catalogue.reads()  # two checks declaring different reads under one name: invalid before any read
+    catalogue.reads()  # two checks declaring different reads under one name: invalid before any site read
     return catalogue
 
 
