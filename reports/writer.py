@@ -14,6 +14,7 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -43,6 +44,43 @@ def redacted(run: RunReport, redactor: Redactor) -> RunReport:
         return map_strings(run, redactor.text)
     except ValidationError:
         return run
+
+
+def redact_model(run: RunReport, redactor: Redactor) -> RunReport:
+    """*run* with every known secret replaced, string by string, as one new model (``Run.result_model``).
+
+    A secret can equal part of a structural value (a password ``2026`` inside a date, ``high`` as the gate):
+    replaced, that value would no longer be a date or a severity, and the model would not validate. Such a
+    value keeps what it was, and only it: it says nothing about the secret but that it is that common, and
+    the rendered texts are still swept for the secret itself (:func:`render_all`).
+    """
+    original = run.model_dump(mode="json")
+    clean = redactor.data(original)
+    try:
+        return RunReport.model_validate(clean)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            _restore(clean, original, error["loc"])
+    return RunReport.model_validate(clean)
+
+
+def _restore(clean: Any, original: Any, loc: tuple[int | str, ...]) -> None:
+    """Put back *original*'s string at *loc* in *clean*: a leaf only, never a table that may hold secrets.
+
+    pydantic's *loc* may end in parts that are not keys (the member of a union it tried): the walk stops
+    at the first part that is not there, and restores what it reached only if that is a string.
+    """
+    parent, key = None, None
+    target, source = clean, original
+    for part in loc:
+        try:
+            next_target, next_source = target[part], source[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        parent, key = target, part
+        target, source = next_target, next_source
+    if parent is not None and isinstance(target, str) and isinstance(source, str):
+        parent[key] = source
 
 
 def render_all(run: RunReport, redactor: Redactor, *, clean: bool = False) -> dict[str, str]:

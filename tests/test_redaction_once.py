@@ -114,3 +114,21 @@ def test_a_run_searches_each_string_of_its_model_once(
     assert max(searched.values()) == 1, searched.most_common(3)
     # The files are the model the console shows, rendered as it is.
     assert (tmp_path / "report.json").read_text(encoding="utf-8") == render_json(outcome.report)
+
+
+@pytest.mark.parametrize("secret", ["2024", "high", "failed"])
+def test_a_secret_that_is_part_of_a_structural_value_neither_breaks_the_model_nor_stays(secret: str) -> None:
+    """A password such as ``2024`` (inside the start date) or ``high`` (the gate) is replaced in every free
+    text, and the values it is part of keep what they were, so the result model still validates and the
+    run does not end as an internal error."""
+    from snow_preflight.reports.writer import redact_model
+
+    run = sample_run()
+    planted = run.results[0].model_copy(update={"message": f"seen {secret} here"})
+    run = run.model_copy(update={"results": [planted, *run.results[1:]]})
+    redactor = Redactor([("password", secret)])
+    clean = redact_model(run, redactor)
+    assert clean.run.started_at == run.run.started_at
+    assert clean.run.gate == run.run.gate
+    assert [r.outcome for r in clean.results] == [r.outcome for r in run.results]
+    assert clean.results[0].message == f"seen {MASK} here"

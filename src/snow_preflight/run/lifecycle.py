@@ -171,7 +171,9 @@ class Run:
             from snow_preflight.diff import with_baseline
 
             run = with_baseline(run, settings.baseline)  # what changed since the earlier run
-        return RunReport.model_validate(self.redactor.data(run.model_dump(mode="json")))
+        from snow_preflight.reports.writer import redact_model
+
+        return redact_model(run, self.redactor)
 
     def provenance(self) -> dict[str, Any]:
         """Who ran this run, where, and with what expectations: the Run section of every report."""
