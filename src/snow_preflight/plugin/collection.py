@@ -135,7 +135,9 @@ class Collection(Glue):
             return
         self.activate()
         for name, about in ((spec.area, "checks of area"), (spec.severity.value, "checks of severity")):
-            self.config.addinivalue_line("markers", f"{name}: snow-preflight {about} {name}")
+            if name not in self._registered:  # once each: pytest scans the whole list on every addition
+                self._registered.add(name)
+                self.config.addinivalue_line("markers", f"{name}: snow-preflight {about} {name}")
             item.add_marker(name)
 
     @pytest.hookimpl(tryfirst=True)

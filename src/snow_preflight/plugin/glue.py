@@ -39,6 +39,7 @@ class Glue:
         self._handed: bool | None = None
         self._dirs: set[Path] | None = None
         self._cleanup = ExitStack()  # what activation set up (the SIGTERM handler), undone at unconfigure
+        self._registered: set[str] = set()  # the area and severity markers declared to pytest so far
 
     def activate(self) -> None:
         """A check was collected: this session is a run, so SIGTERM now stops it like Ctrl-C."""
