@@ -119,22 +119,12 @@ def typed(hint: Any, value: Any) -> Any:
         return _integer(value)
     if hint is float:
         return _number(value)
-    if hint is str:
-        if isinstance(value, str):
-            return value
-        raise InvalidSettingError("", "Input should be a valid string")
-    if hint is Path:
-        if isinstance(value, Path):
+    if hint in (str, Path, Secret):  # each made from text, or given as it is
+        if isinstance(value, hint):
             return value
         if isinstance(value, str):
-            return Path(value)
-        raise InvalidSettingError("", "Input should be a valid path")
-    if hint is Secret:
-        if isinstance(value, Secret):
-            return value
-        if isinstance(value, str):
-            return Secret(value)
-        raise InvalidSettingError("", "Input should be a valid string")
+            return hint(value)
+        raise InvalidSettingError("", f"Input should be a valid {'path' if hint is Path else 'string'}")
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         try:
             return hint(value)
