@@ -73,6 +73,25 @@ RULES = (
         allowed=("snow_preflight.rundeck_stand_in",),
     ),
     Rule(
+        "snow_preflight.wave",
+        (
+            "pytest",
+            "_pytest",
+            "snow_preflight.judge",
+            "snow_preflight.run",
+            "snow_preflight.plugin",
+            "snow_preflight.reports",
+            "snow_preflight.checks",
+        ),
+        "the wave of reads goes out before the checklist, the run's model and pytest are loaded",
+    ),
+    Rule(
+        "snow_preflight.values",
+        ("pydantic", "snow_preflight.settings", "snow_preflight.options"),
+        "settings are typed without pydantic (it loads after the first request), and the client's "
+        "connection settings use these values too",
+    ),
+    Rule(
         "snow_preflight.checks",
         ("snow_preflight",),
         "a check module imports only the check API, snow_preflight.judge",
@@ -191,6 +210,8 @@ FORBIDDEN_EXAMPLES = [
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from snow_preflight.judge import View\n",
     ),
     ("snow_preflight.servicenow.connection", "from snow_preflight import options\n"),
+    ("snow_preflight.wave", "def collect():\n    from snow_preflight.judge.views import View\n"),
+    ("snow_preflight.values", "from pydantic import SecretStr\n"),
     ("snow_preflight.simulator.api", "from snow_preflight.errors import InstanceError\n"),
     ("snow_preflight.simulator.api", "from .. import redaction\n"),
     ("snow_preflight.simulator.api", "import snow_preflight\n"),
