@@ -20,13 +20,12 @@ from pydantic import ValidationError
 
 from snow_preflight.redaction import Redactor
 from snow_preflight.reports import FORMATS
+from snow_preflight.reports.files import BUNDLE_GLOB, is_own, remove_own_bundles, remove_own_reports
 from snow_preflight.reports.model import RunReport
 from snow_preflight.reports.text import map_strings
 
 #: The only names this module ever writes, by report kind.
 FILENAMES: dict[str, str] = {fmt.kind: fmt.filename for fmt in FORMATS}
-#: Bundles of earlier runs (see snow_preflight.bundle); recognised by their manifest.
-BUNDLE_GLOB = "snow-preflight-bundle*.zip"
 
 # Readable by the CI agent or mail tool that picks the reports up; they hold no secret (redacted).
 _MODE = 0o644
@@ -107,7 +106,7 @@ def write_reports(
     """
     texts = render_all(run, redactor, clean=clean)
     directory.mkdir(parents=True, exist_ok=True)
-    _remove_own_bundles(directory)
+    remove_own_bundles(directory)
     try:
         return {kind: _replace(directory / FILENAMES[kind], text) for kind, text in texts.items()}
     except BaseException:
@@ -115,48 +114,6 @@ def write_reports(
         # leave none of ours, new or old. Interrupted (Ctrl-C) mid-write, the same holds.
         remove_own_reports(directory)
         raise
-
-
-def is_own(path: Path, marker: str) -> bool:
-    """True when *path* is a regular file that snow-preflight wrote (it holds the format's marker)."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8192)
-    except OSError:
-        return False
-    return path.is_file() and marker.encode() in head
-
-
-def remove_own_reports(directory: Path) -> list[Path]:
-    """Remove the reports and bundles an earlier run wrote into *directory*; leave every other file.
-
-    Used when a run is interrupted: nothing of an earlier run may stay there looking current.
-    """
-    removed = []
-    for fmt in FORMATS:
-        path = directory / fmt.filename
-        if is_own(path, fmt.marker):
-            path.unlink()
-            removed.append(path)
-    return removed + _remove_own_bundles(directory)
-
-
-def _remove_own_bundles(directory: Path) -> list[Path]:
-    import zipfile
-
-    removed = []
-    for path in sorted(directory.glob(BUNDLE_GLOB)) if directory.is_dir() else []:
-        try:
-            with zipfile.ZipFile(path) as archive:
-                ours = "manifest.json" in archive.namelist() and b'"snapshot_version"' in archive.read(
-                    "manifest.json"
-                )
-        except (OSError, zipfile.BadZipFile):
-            ours = False
-        if ours:
-            path.unlink()
-            removed.append(path)
-    return removed
 
 
 def _replace(path: Path, text: str) -> Path:
@@ -175,3 +132,14 @@ def _replace(path: Path, text: str) -> Path:
             tmp.unlink()
         raise
     return path
+
+
+__all__ = [
+    "BUNDLE_GLOB",
+    "FILENAMES",
+    "is_own",
+    "redact_model",
+    "remove_own_reports",
+    "render_all",
+    "write_reports",
+]

@@ -48,10 +48,10 @@ def cause_of(interrupt: BaseException) -> str:
 def clear_earlier_reports(report_dir: Path, cause: str = "") -> str:
     """Remove the tool's own reports and bundles from *report_dir*; the one line that says so.
 
-    Files are recognised by their content (:func:`snow_preflight.reports.writer.remove_own_reports`), so a
+    Files are recognised by their content (:func:`snow_preflight.reports.files.remove_own_reports`), so a
     file the tool did not write is never touched, whatever its name.
     """
-    from snow_preflight.reports.writer import remove_own_reports
+    from snow_preflight.reports.files import remove_own_reports  # light: no pydantic, no renderer
 
     _forget_unhandled_interrupt()
     removed = remove_own_reports(report_dir)

@@ -69,6 +69,11 @@ def read_early(settings: Settings, extra: SiteReads = ()) -> Future[Snapshot]:
     # What sends the reads (requests and the client stack) is imported here, before the thread starts:
     # imported in the thread, it would share the interpreter with whatever this thread imports next, and
     # the first request would wait for both.
+    # decimal too (2 ms; pydantic imports it while the instance answers, when Ctrl-C is likeliest): on
+    # Python 3.11 a Ctrl-C in the middle of its C part's set-up makes the next import of it print a C-level
+    # warning on stderr, beside the run's one line.
+    import decimal  # noqa: F401
+
     import snow_preflight.wave  # noqa: F401
     from snow_preflight.console import WaitNotice, terminal_stderr
 
