@@ -190,19 +190,8 @@ class Transport:
         started = time.monotonic()
         target = Target(TOKEN_PATH)
         with self._logged("POST", TOKEN_PATH, {}, "oauth") as entry:
-            try:
-                with self._session.post(
-                    self.conn.base_url + TOKEN_PATH,
-                    data=dict(form),
-                    auth=NO_AUTH,
-                    verify=self._verify,
-                    timeout=self.conn.timeout,
-                    allow_redirects=False,
-                ) as response:
-                    raw = Raw(response.status_code, response.headers, response.content, response.url)
-            except requests.RequestException as exc:
-                url = self.conn.base_url + TOKEN_PATH
-                raise unreachable(exc, url, self.conn.timeout, f"an OAuth token ({TOKEN_PATH})") from None
+            url = self.conn.base_url + TOKEN_PATH
+            raw = self._request("POST", url, NO_AUTH, f"an OAuth token ({TOKEN_PATH})", data=dict(form))
             status = entry.status = raw.status
             if 300 <= status < 400:
                 raise diagnosis.redirect(raw, target)
@@ -254,18 +243,27 @@ class Transport:
             )
 
     def _send(self, url: str, params: Mapping[str, str], auth: AuthBase, target: Target) -> Raw:
+        return self._request("GET", url, auth, target.describe(), params=dict(params))
+
+    def _request(self, method: str, url: str, auth: AuthBase, describe: str, **options: Any) -> Raw:
+        """One HTTP exchange, redirects not followed: its answer, or an UnreachableError naming *describe*.
+
+        The read path sends GET (and the OAuth token POST) through it; the write path
+        (:mod:`snow_preflight.servicenow.writing`) its PATCH and POST.
+        """
         try:
-            with self._session.get(
+            with self._session.request(
+                method,
                 url,
-                params=dict(params),
                 auth=auth,
                 verify=self._verify,
                 timeout=self.conn.timeout,
                 allow_redirects=False,
+                **options,
             ) as response:
                 return Raw(response.status_code, response.headers, response.content, response.url)
         except requests.RequestException as exc:
-            raise unreachable(exc, url, self.conn.timeout, target.describe()) from None
+            raise unreachable(exc, url, self.conn.timeout, describe) from None
 
     def _reply(self, raw: Raw, target: Target, *, renewed: bool) -> Reply:
         if 300 <= raw.status < 400:

@@ -16,13 +16,10 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
-import requests
-
 from snow_preflight.errors import WriteRefusedError
 from snow_preflight.servicenow import diagnosis
-from snow_preflight.servicenow.answer import Raw, Target, instance_says
+from snow_preflight.servicenow.answer import Target, instance_says
 from snow_preflight.servicenow.transport import Reply, Transport
-from snow_preflight.servicenow.unreachable import unreachable
 
 
 class WritingTransport(Transport):
@@ -52,21 +49,15 @@ class WritingTransport(Transport):
             renewed = False
             while True:
                 auth, used_token = self._auth.attempt()
-                try:
-                    with self._session.request(
-                        method,
-                        url,
-                        params=dict(params),
-                        data=body,
-                        headers={"Content-Type": content_type},
-                        auth=auth,
-                        verify=self._verify,
-                        timeout=self.conn.timeout,
-                        allow_redirects=False,
-                    ) as response:
-                        raw = Raw(response.status_code, response.headers, response.content, response.url)
-                except requests.RequestException as exc:
-                    raise unreachable(exc, url, self.conn.timeout, target.describe()) from None
+                raw = self._request(
+                    method,
+                    url,
+                    auth,
+                    target.describe(),
+                    params=dict(params),
+                    data=body,
+                    headers={"Content-Type": content_type},
+                )
                 entry.status = raw.status
                 # A 401 under OAuth (an expired token) and a 429 (rate limited) mean the write did not
                 # happen, so retrying them is safe; nothing else is retried.
